@@ -1,0 +1,82 @@
+import type { ContextName } from '../events/catalogue';
+import type { Trace } from '../events/envelope';
+import type { AggregateRoot } from '../domain/aggregate-root';
+import { ConcurrencyError } from '../application/errors';
+import { outboxEntries, type OutboxEntry } from '../application/outbox';
+import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/ports';
+import type { EventDispatcher } from '../event-bus/dispatcher';
+
+import type { SaveResult } from '../application/save-result';
+
+export type { SaveResult };
+
+/** One aggregate to write, under its key, as the plain state it is stored as. */
+export interface AggregateWrite {
+  readonly key: string;
+  readonly aggregate: AggregateRoot;
+  readonly state: unknown;
+}
+
+export interface InMemoryStoreOptions {
+  readonly source: ContextName;
+  /** Receives the events of every successful save, after the save. */
+  readonly dispatcher?: EventDispatcher;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+}
+
+/**
+ * A context's in-memory storage, with the guarantees the DynamoDB version gives through
+ * `TransactWriteItems`: a save writes every aggregate's state and the events together or not
+ * at all, each guarded by its version, and remembers the cause so a repeat is a no-op.
+ * Committed events then go to the dispatcher, so nothing is published unless it was saved.
+ */
+export class InMemoryStore {
+  readonly #records = new Map<string, { state: string; version: number }>();
+  readonly #applied = new Set<string>();
+  readonly #outbox: OutboxEntry[] = [];
+  readonly #clock: Clock;
+  readonly #ids: IdGenerator;
+
+  constructor(private readonly options: InMemoryStoreOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#ids = options.ids ?? randomIds;
+  }
+
+  /** A copy of the stored state: callers never hold a reference into the store. */
+  load<S>(key: string): { state: S; version: number } | undefined {
+    const record = this.#records.get(key);
+    return record && { state: JSON.parse(record.state) as S, version: record.version };
+  }
+
+  keys(): string[] {
+    return [...this.#records.keys()];
+  }
+
+  /** Every event ever committed here, in commit order (the outbox, kept for inspection). */
+  get committedEvents(): readonly OutboxEntry[] {
+    return this.#outbox;
+  }
+
+  async commit(writes: readonly AggregateWrite[], trace: Trace): Promise<SaveResult> {
+    const changed = writes.filter((w) => w.aggregate.hasChanges);
+    if (changed.length === 0) return 'unchanged';
+    if (this.#applied.has(trace.causationId)) return 'duplicate';
+    for (const { key, aggregate } of changed) {
+      const current = this.#records.get(key)?.version ?? 0;
+      if (current !== aggregate.version) throw new ConcurrencyError(aggregate.id, aggregate.version);
+    }
+    const entries = changed.flatMap(({ aggregate }) =>
+      outboxEntries(aggregate, { source: this.options.source, trace, clock: this.#clock, ids: this.#ids }),
+    );
+    // The "transaction": nothing above has written; everything below cannot fail.
+    for (const { key, aggregate, state } of changed) {
+      this.#records.set(key, { state: JSON.stringify(state), version: aggregate.version + 1 });
+      aggregate.markCommitted(aggregate.version + 1);
+    }
+    this.#applied.add(trace.causationId);
+    this.#outbox.push(...entries);
+    await this.options.dispatcher?.dispatch(entries.map((e) => e.event));
+    return 'saved';
+  }
+}
