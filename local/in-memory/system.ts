@@ -15,13 +15,13 @@ import { prefixedIds, randomIds, systemClock, type Clock, type IdGenerator } fro
 import { silentLogger, type Logger } from '../../lambdas/shared/logger';
 import { OrderService } from '../../lambdas/order/application/order-service';
 import { orderReactions } from '../../lambdas/order/application/reactions';
-import { InMemoryOrderRepository } from '../../lambdas/order/infrastructure/in-memory-order-repository';
+import { StoredOrderRepository } from '../../lambdas/order/infrastructure/stored-order-repository';
 import { PaymentService } from '../../lambdas/payment/application/payment-service';
 import { paymentReactions } from '../../lambdas/payment/application/reactions';
-import { InMemoryPaymentRepository } from '../../lambdas/payment/infrastructure/in-memory-payment-repository';
+import { StoredPaymentRepository } from '../../lambdas/payment/infrastructure/stored-payment-repository';
 import { InventoryService } from '../../lambdas/inventory/application/inventory-service';
 import { inventoryReactions } from '../../lambdas/inventory/application/reactions';
-import { InMemoryInventoryRepository } from '../../lambdas/inventory/infrastructure/in-memory-inventory-repository';
+import { StoredInventoryRepository } from '../../lambdas/inventory/infrastructure/stored-inventory-repository';
 import { DEMO_STOCK } from '../../lambdas/inventory/domain/demo-catalogue';
 
 export interface InMemorySystemOptions extends InMemoryEventBusOptions {
@@ -50,21 +50,21 @@ export async function createInMemorySystem(options: InMemorySystemOptions = {}) 
   for (const type of EVENT_TYPES) bus.subscribe(type, (event) => eventLog.append(event as AnyEnvelope), { name: `event-log:${type}` });
 
   const orders = new OrderService({
-    orders: new InMemoryOrderRepository(stores.order),
+    orders: new StoredOrderRepository(stores.order),
     timelines: eventLog,
     clock,
     ids,
     logger: logger.child({ context: 'order' }),
   });
   const payments = new PaymentService({
-    payments: new InMemoryPaymentRepository(stores.payment),
+    payments: new StoredPaymentRepository(stores.payment),
     clock,
     ids: prefixedIds('pay', ids),
     limit: options.paymentLimit,
     logger: logger.child({ context: 'payment' }),
   });
   const inventory = new InventoryService({
-    inventory: new InMemoryInventoryRepository(stores.inventory),
+    inventory: new StoredInventoryRepository(stores.inventory),
     clock,
     ids: prefixedIds('res', ids),
     logger: logger.child({ context: 'inventory' }),

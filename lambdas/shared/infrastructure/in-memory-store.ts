@@ -1,21 +1,12 @@
 import type { ContextName } from '../events/catalogue';
 import type { Trace } from '../events/envelope';
-import type { AggregateRoot } from '../domain/aggregate-root';
 import { ConcurrencyError } from '../application/errors';
 import { outboxEntries, type OutboxEntry } from '../application/outbox';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/ports';
 import type { EventDispatcher } from '../event-bus/dispatcher';
 
 import type { SaveResult } from '../application/save-result';
-
-export type { SaveResult };
-
-/** One aggregate to write, under its key, as the plain state it is stored as. */
-export interface AggregateWrite {
-  readonly key: string;
-  readonly aggregate: AggregateRoot;
-  readonly state: unknown;
-}
+import type { AggregateStore, AggregateWrite, StoredRecord } from './aggregate-store';
 
 export interface InMemoryStoreOptions {
   readonly source: ContextName;
@@ -27,11 +18,10 @@ export interface InMemoryStoreOptions {
 
 /**
  * A context's in-memory storage, with the guarantees the DynamoDB version gives through
- * `TransactWriteItems`: a save writes every aggregate's state and the events together or not
- * at all, each guarded by its version, and remembers the cause so a repeat is a no-op.
- * Committed events then go to the dispatcher, so nothing is published unless it was saved.
+ * `TransactWriteItems` (see {@link AggregateStore}). Committed events then go straight to the
+ * dispatcher, so nothing is published unless it was saved.
  */
-export class InMemoryStore {
+export class InMemoryStore implements AggregateStore {
   readonly #records = new Map<string, { state: string; version: number }>();
   readonly #applied = new Set<string>();
   readonly #outbox: OutboxEntry[] = [];
@@ -44,7 +34,7 @@ export class InMemoryStore {
   }
 
   /** A copy of the stored state: callers never hold a reference into the store. */
-  load<S>(key: string): { state: S; version: number } | undefined {
+  async load<S>(key: string): Promise<StoredRecord<S> | undefined> {
     const record = this.#records.get(key);
     return record && { state: JSON.parse(record.state) as S, version: record.version };
   }

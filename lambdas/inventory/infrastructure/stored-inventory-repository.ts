@@ -1,5 +1,6 @@
 import type { Trace } from '../../shared/events/envelope';
-import type { InMemoryStore, SaveResult } from '../../shared/infrastructure/in-memory-store';
+import type { SaveResult } from '../../shared/application/save-result';
+import type { AggregateStore } from '../../shared/infrastructure/aggregate-store';
 import { Reservation, type ReservationState } from '../domain/reservation';
 import { StockItem, type StockState } from '../domain/stock';
 import type { InventoryRepository } from '../application/inventory-repository';
@@ -7,21 +8,24 @@ import type { InventoryRepository } from '../application/inventory-repository';
 const reservationKey = (orderId: string) => `RESERVATION#${orderId}`;
 const stockKey = (sku: string) => `STOCK#${sku}`;
 
-export class InMemoryInventoryRepository implements InventoryRepository {
-  constructor(private readonly store: InMemoryStore) {}
+/** Inventory's repository over any {@link AggregateStore}: in memory or DynamoDB. */
+export class StoredInventoryRepository implements InventoryRepository {
+  constructor(private readonly store: AggregateStore) {}
 
   async getReservation(orderId: string): Promise<Reservation | undefined> {
-    const record = this.store.load<ReservationState>(reservationKey(orderId));
+    const record = await this.store.load<ReservationState>(reservationKey(orderId));
     return record && Reservation.restore(record.state, record.version);
   }
 
   async getStock(skus: readonly string[]): Promise<Map<string, StockItem>> {
-    const items = new Map<string, StockItem>();
-    for (const sku of new Set(skus)) {
-      const record = this.store.load<StockState>(stockKey(sku));
-      items.set(sku, record ? StockItem.restore(record.state, record.version) : StockItem.unknown(sku));
-    }
-    return items;
+    const unique = [...new Set(skus)];
+    const records = await Promise.all(unique.map((sku) => this.store.load<StockState>(stockKey(sku))));
+    return new Map(
+      unique.map((sku, i) => {
+        const record = records[i];
+        return [sku, record ? StockItem.restore(record.state, record.version) : StockItem.unknown(sku)];
+      }),
+    );
   }
 
   async save(change: { reservation?: Reservation; stock: readonly StockItem[] }, trace: Trace): Promise<SaveResult> {
