@@ -5,7 +5,7 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const line = `${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests + results.numTodoTests} skipped`;
-    process.stdout.write(`\n${line}\n`);
+    process.stderr.write(`\n${line}\n`);
   }
 }
 module.exports = SummaryReporter;

@@ -82,7 +82,7 @@ export function createEnvelope<T extends EventType>(event: DomainEvent<T>, optio
   const definition = catalogue[event.type];
   const parsed = definition.schema.safeParse(event.data);
   if (!parsed.success) {
-    const issues = toFieldIssues(parsed.error);
+    const issues = toFieldIssues(parsed.error, event.data);
     throw new InvalidEventError('INVALID_DATA', `${event.type} data: ${formatIssues(issues)}`, issues);
   }
   if (definition.producer !== options.source) {
@@ -109,7 +109,7 @@ export function createEnvelope<T extends EventType>(event: DomainEvent<T>, optio
 export function parseEnvelope(input: unknown): AnyEnvelope {
   const meta = metadataSchema.safeParse(input);
   if (!meta.success) {
-    const issues = toFieldIssues(meta.error);
+    const issues = toFieldIssues(meta.error, input);
     const typeOnly = issues.every((i) => i.field === 'type');
     throw new InvalidEventError(typeOnly ? 'UNKNOWN_TYPE' : 'INVALID_ENVELOPE', formatIssues(issues), issues);
   }
@@ -134,7 +134,7 @@ export function parseEnvelope(input: unknown): AnyEnvelope {
   }
   const parsed = definition.schema.safeParse(data);
   if (!parsed.success) {
-    const issues = toFieldIssues(parsed.error).map((i) => ({ ...i, field: `data.${i.field}` }));
+    const issues = toFieldIssues(parsed.error, data).map((i) => ({ ...i, field: `data.${i.field}` }));
     throw new InvalidEventError('INVALID_DATA', `${envelope.type}: ${formatIssues(issues)}`, issues);
   }
   return { ...envelope, version: definition.version, data: parsed.data } as AnyEnvelope;

@@ -19,10 +19,10 @@ export function fieldPath(path: readonly PropertyKey[]): string {
  * zod/mini ships no messages (to stay small), so the problems are worded here from the
  * issue codes: a reader gets "must be an integer", not "Invalid input".
  */
-export function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue, input?: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `must be ${article(issue.expected)}${issue.input === undefined ? ' (missing)' : ''}`;
+      return valueAt(input, issue.path) === undefined ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)}`;
     case 'too_small':
       return issue.origin === 'array' || issue.origin === 'string'
         ? `must have at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'item(s)' : 'character(s)'}`
@@ -47,8 +47,18 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ field: fieldPath(issue.path), problem: describeIssue(issue) }));
+/** The issues of a failed parse of `input`, one per field. */
+export function toFieldIssues(error: z.core.$ZodError, input: unknown): FieldIssue[] {
+  return error.issues.map((issue) => ({ field: fieldPath(issue.path), problem: describeIssue(issue, input) }));
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 export function formatIssues(issues: readonly FieldIssue[]): string {

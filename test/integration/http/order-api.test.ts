@@ -1,0 +1,192 @@
+/** The Order HTTP API handler over the real services on the in-memory bus: each route and each error. */
+import { createOrderApi, MAX_BODY_BYTES } from '../../../lambdas/order/infrastructure/http-api';
+import { createInMemorySystem, type InMemorySystem } from '../../../local/in-memory/system';
+import { OrderService } from '../../../lambdas/order/application/order-service';
+import { StoredOrderRepository } from '../../../lambdas/order/infrastructure/stored-order-repository';
+import { InMemoryStore } from '../../../lambdas/shared/infrastructure/in-memory-store';
+import { ConcurrencyError } from '../../../lambdas/shared/application/errors';
+import { answer, httpEvent } from '../../support/http-events';
+
+const VALID = { customerId: 'alice', lines: [{ sku: 'BOOK-DDD', quantity: 2, unitPrice: 4500 }] };
+
+describe('Order HTTP API', () => {
+  let system: InMemorySystem;
+  let api: ReturnType<typeof createOrderApi>;
+
+  beforeEach(async () => {
+    system = await createInMemorySystem();
+    api = createOrderApi(system.orders);
+  });
+
+  const call = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    answer(await api(httpEvent(method, path, body, headers)));
+
+  /** How many events any context ever committed: "nothing written" means 0. */
+  const written = () => system.stores.order.committedEvents.length;
+
+  describe('POST /orders', () => {
+    it('places an order: 201 with the order PLACED, its total in cents, and its location', async () => {
+      // when
+      const result = await api(httpEvent('POST', '/orders', { ...VALID, currency: 'USD' }));
+      // then
+      const { status, body } = answer(result);
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ status: 'PLACED', total: 9000, currency: 'USD', customerId: 'alice' });
+      expect(result.headers?.Location).toBe(`/orders/${String(body.orderId)}`);
+    });
+
+    it('starts the order\'s correlation from the x-correlation-id header when one is given', async () => {
+      const { body } = await call('POST', '/orders', VALID, { 'x-correlation-id': 'trace-123' });
+      expect(body.correlationId).toBe('trace-123');
+    });
+
+    it.each([
+      ['a missing customerId', { lines: VALID.lines }, 'customerId', 'is required'],
+      ['no lines', { ...VALID, lines: [] }, 'lines', 'must have at least 1 item(s)'],
+      ['a fractional price', { ...VALID, lines: [{ sku: 'BOOK-DDD', quantity: 1, unitPrice: 12.5 }] }, 'lines[0].unitPrice', 'must be an integer'],
+      ['a negative price', { ...VALID, lines: [{ sku: 'BOOK-DDD', quantity: 1, unitPrice: -1 }] }, 'lines[0].unitPrice', 'must be >= 0'],
+      ['a zero quantity', { ...VALID, lines: [{ sku: 'BOOK-DDD', quantity: 0, unitPrice: 1 }] }, 'lines[0].quantity', 'must be > 0'],
+      ['a quantity as a string', { ...VALID, lines: [{ sku: 'BOOK-DDD', quantity: '2', unitPrice: 1 }] }, 'lines[0].quantity', 'must be a number'],
+      ['a malformed SKU', { ...VALID, lines: [{ sku: "'; DROP TABLE orders;--", quantity: 1, unitPrice: 1 }] }, 'lines[0].sku', 'upper-case'],
+      ['a bad currency', { ...VALID, currency: 'euro' }, 'currency', 'ISO 4217'],
+      ['an unknown field', { ...VALID, discount: 100 }, '(root)', 'unknown field(s) discount'],
+      ['an array body', [VALID], '(root)', 'must be an object'],
+    ])('answers 400 naming the field for %s, and writes nothing', async (_, body, field, problem) => {
+      // when
+      const { status, body: error } = await call('POST', '/orders', body);
+      // then
+      expect(status).toBe(400);
+      expect(error.error).toBe('VALIDATION_FAILED');
+      expect(error.issues).toEqual(expect.arrayContaining([expect.objectContaining({ field, problem: expect.stringContaining(problem) })]));
+      expect(written()).toBe(0);
+    });
+
+    it('answers 400 for a body that is not JSON', async () => {
+      const { status, body } = await call('POST', '/orders', '{"customerId": ');
+      expect(status).toBe(400);
+      expect(body.issues).toEqual([{ field: 'body', problem: 'is not valid JSON' }]);
+      expect(written()).toBe(0);
+    });
+
+    it('answers 400 for a missing body', async () => {
+      const { status, body } = await call('POST', '/orders');
+      expect(status).toBe(400);
+      expect(body.issues).toEqual([{ field: 'body', problem: 'is required (a JSON object)' }]);
+    });
+
+    it('answers 413 for a body over the size limit, without parsing it', async () => {
+      const { status, body } = await call('POST', '/orders', `{"customerId":"${'x'.repeat(MAX_BODY_BYTES)}"}`);
+      expect(status).toBe(413);
+      expect(body.error).toBe('PAYLOAD_TOO_LARGE');
+      expect(written()).toBe(0);
+    });
+
+    it('accepts a base64-encoded body, as API Gateway may send one', async () => {
+      const event = httpEvent('POST', '/orders', Buffer.from(JSON.stringify(VALID)).toString('base64'));
+      const { status } = answer(await api({ ...event, isBase64Encoded: true }));
+      expect(status).toBe(201);
+    });
+  });
+
+  describe('GET /orders/{orderId}', () => {
+    it('answers 200 with the order\'s current state', async () => {
+      // given
+      const { body: placed } = await call('POST', '/orders', VALID);
+      await system.bus.settled();
+      // when
+      const { status, body } = await call('GET', `/orders/${String(placed.orderId)}`);
+      // then
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ orderId: placed.orderId, status: 'STOCK_RESERVED', paymentId: expect.stringMatching(/^pay_/) });
+    });
+
+    it('answers 404 for an unknown order', async () => {
+      const { status, body } = await call('GET', '/orders/no-such-order');
+      expect(status).toBe(404);
+      expect(body.error).toBe('ORDER_NOT_FOUND');
+    });
+
+    it('answers 400 for an order id that cannot be one', async () => {
+      const { status, body } = await call('GET', `/orders/${'x'.repeat(200)}`);
+      expect(status).toBe(400);
+      expect(body.issues).toEqual([expect.objectContaining({ field: 'orderId' })]);
+    });
+  });
+
+  describe('POST /orders/{orderId}/cancel', () => {
+    it('answers 200 with the cancelled order while it can still be cancelled', async () => {
+      // given: Payment has not answered yet
+      system.bus.pause('payment:order.placed');
+      const { body: placed } = await call('POST', '/orders', VALID);
+      // when
+      const { status, body } = await call('POST', `/orders/${String(placed.orderId)}/cancel`);
+      // then
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_REQUEST' });
+    });
+
+    it('answers 409 once the stock is reserved, and changes nothing', async () => {
+      // given
+      const { body: placed } = await call('POST', '/orders', VALID);
+      await system.bus.settled();
+      const before = written();
+      // when
+      const { status, body } = await call('POST', `/orders/${String(placed.orderId)}/cancel`);
+      // then
+      expect(status).toBe(409);
+      expect(body.error).toBe('TRANSITION_REJECTED');
+      expect(written()).toBe(before);
+    });
+
+    it('answers 404 for an unknown order', async () => {
+      expect((await call('POST', '/orders/nope/cancel')).status).toBe(404);
+    });
+
+    it('answers 409 when concurrent writers keep winning the race', async () => {
+      // given: a store whose every save loses an optimistic-concurrency race
+      const store = new InMemoryStore({ source: 'order' });
+      const repository = new StoredOrderRepository(store);
+      const orders = new OrderService({ orders: repository, clock: () => new Date(), ids: (() => { let n = 0; return () => `id-${++n}`; })() });
+      const placed = await orders.placeOrder(VALID);
+      repository.save = async (order) => {
+        throw new ConcurrencyError(order.id, order.version);
+      };
+      // when
+      const { status, body } = answer(await createOrderApi(orders)(httpEvent('POST', `/orders/${placed.orderId}/cancel`)));
+      // then
+      expect(status).toBe(409);
+      expect(body.error).toBe('CONCURRENT_UPDATE');
+    });
+  });
+
+  describe('GET /orders/{orderId}/events', () => {
+    it('answers 200 with the whole cross-context timeline, causes first', async () => {
+      // given
+      const { body: placed } = await call('POST', '/orders', VALID);
+      await system.bus.settled();
+      // when
+      const { status, body } = await call('GET', `/orders/${String(placed.orderId)}/events`);
+      // then
+      expect(status).toBe(200);
+      const events = body.events as { type: string; context: string; id: string; causationId: string }[];
+      expect(events.map((e) => `${e.context}:${e.type}`)).toEqual([
+        'order:order.placed',
+        'payment:payment.approved',
+        'order:order.paid',
+        'inventory:stock.reserved',
+      ]);
+      expect(events.slice(1).map((e) => e.causationId)).toEqual(events.slice(0, -1).map((e) => e.id));
+    });
+
+    it('answers 404 for an unknown order', async () => {
+      expect((await call('GET', '/orders/nope/events')).status).toBe(404);
+    });
+  });
+
+  it('answers 404 for an unknown route and 405 for a known path with another method', async () => {
+    expect((await call('GET', '/customers')).status).toBe(404);
+    const result = await api(httpEvent('DELETE', '/orders/abc'));
+    expect(result.statusCode).toBe(405);
+    expect(result.headers?.Allow).toBe('GET');
+  });
+});
