@@ -3,9 +3,10 @@
  * ids and clock that make runs repeatable.
  */
 import type { EventData, EventType } from '../../lambdas/shared/events/catalogue';
-import { createEnvelope, type Envelope, type EnvelopeOptions } from '../../lambdas/shared/events/envelope';
-import { catalogue } from '../../lambdas/shared/events/catalogue';
+import { createEnvelope, type AnyEnvelope, type Envelope, type EnvelopeOptions } from '../../lambdas/shared/events/envelope';
+import { catalogue, EVENT_TYPES } from '../../lambdas/shared/events/catalogue';
 import type { Clock, IdGenerator } from '../../lambdas/shared/application/ports';
+import type { EventBus } from '../../lambdas/shared/event-bus/event-bus';
 
 export const ORDER_ID = 'order-1';
 export const PAYMENT_ID = 'pay_1';
@@ -62,4 +63,22 @@ export function fixedClock(start = new Date('2026-01-01T12:00:00.000Z')): Clock 
     now += ms;
   };
   return clock;
+}
+
+/**
+ * Subscribes a recorder to every event type on `bus` and returns the list it fills, in
+ * delivery order (await the bus's `settled()` before reading it).
+ */
+export function recordPublished(bus: EventBus, types: readonly EventType[] = EVENT_TYPES): AnyEnvelope[] {
+  const published: AnyEnvelope[] = [];
+  for (const type of types) {
+    bus.subscribe(
+      type,
+      async (event) => {
+        published.push(event as AnyEnvelope);
+      },
+      { name: `test-recorder:${type}` },
+    );
+  }
+  return published;
 }

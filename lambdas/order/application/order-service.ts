@@ -1,6 +1,6 @@
 import type { OrderLine } from '../../shared/events/catalogue';
 import { causedBy, type AnyEnvelope, type Envelope, type Trace } from '../../shared/events/envelope';
-import type { Clock, IdGenerator } from '../../shared/application/ports';
+import { idFrom, type Clock, type IdGenerator } from '../../shared/application/ports';
 import { retryOnConcurrencyError } from '../../shared/application/retry';
 import { silentLogger, eventFields, type Logger } from '../../shared/logger';
 import { OrderTransitionError } from '../domain/errors';
@@ -21,7 +21,10 @@ export interface PlaceOrderCommand {
   readonly currency?: string;
   /** Correlation id to start the order's thread with (for instance a request's); new if absent. */
   readonly correlationId?: string;
-  /** What caused the command (a request id); new if absent. */
+  /**
+   * What caused the command: a request id, or the client's idempotency key. Placing again with
+   * the same one places nothing new and answers the order the first call placed.
+   */
   readonly commandId?: string;
 }
 
@@ -46,7 +49,8 @@ export class OrderService {
   }
 
   async placeOrder(command: PlaceOrderCommand): Promise<OrderState> {
-    const orderId = this.deps.ids();
+    const commandId = command.commandId ?? this.deps.ids();
+    const orderId = command.commandId === undefined ? this.deps.ids() : idFrom(`order:${command.commandId}`);
     const correlationId = command.correlationId ?? this.deps.ids();
     const order = Order.place({
       orderId,
@@ -56,8 +60,8 @@ export class OrderService {
       correlationId,
       now: this.deps.clock(),
     });
-    await this.deps.orders.save(order, { correlationId, causationId: command.commandId ?? this.deps.ids() });
-    return order.state;
+    const result = await this.deps.orders.save(order, { correlationId, causationId: commandId });
+    return result === 'duplicate' ? this.getOrder(orderId) : order.state;
   }
 
   async getOrder(orderId: string): Promise<OrderState> {
