@@ -17,7 +17,7 @@ import { toOrderView, toTimelineEntry } from '../application/order-view';
 /** Larger bodies are refused before parsing (413). */
 export const MAX_BODY_BYTES = 64 * 1024;
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const CORRELATION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const HEADER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 const placeOrderBody = z.strictObject({
   customerId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^\S(.*\S)?$/, 'must not start or end with spaces')),
@@ -39,8 +39,9 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
         if (!parsed.success) return badRequest(toFieldIssues(parsed.error, body));
         const order = await service.placeOrder({
           ...parsed.data,
-          correlationId: correlationIdOf(event),
-          commandId: event.requestContext.requestId,
+          correlationId: headerId(event, 'x-correlation-id'),
+          // A client retrying after a timeout sends the same Idempotency-Key and gets the same order.
+          commandId: headerId(event, 'idempotency-key') ?? event.requestContext.requestId,
         });
         return json(201, toOrderView(order), { Location: `/orders/${order.orderId}` });
       },
@@ -108,9 +109,10 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-function correlationIdOf(event: APIGatewayProxyEventV2): string | undefined {
-  const header = event.headers?.['x-correlation-id'];
-  return header !== undefined && CORRELATION_ID.test(header) ? header : undefined;
+/** An id-like header (correlation id, idempotency key); anything else is ignored. */
+function headerId(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const header = event.headers?.[name];
+  return header !== undefined && HEADER_ID.test(header) ? header : undefined;
 }
 
 function toErrorResult(error: unknown, log: Logger): Result {

@@ -40,6 +40,17 @@ describe('Order HTTP API', () => {
       expect(body.correlationId).toBe('trace-123');
     });
 
+    it('places one order for a request retried with the same Idempotency-Key', async () => {
+      // given
+      const first = await call('POST', '/orders', VALID, { 'idempotency-key': 'checkout-42' });
+      // when
+      const retry = await call('POST', '/orders', VALID, { 'idempotency-key': 'checkout-42' });
+      // then
+      expect(retry.status).toBe(201);
+      expect(retry.body.orderId).toBe(first.body.orderId);
+      expect(written()).toBe(1);
+    });
+
     it.each([
       ['a missing customerId', { lines: VALID.lines }, 'customerId', 'is required'],
       ['no lines', { ...VALID, lines: [] }, 'lines', 'must have at least 1 item(s)'],
