@@ -5,7 +5,7 @@ import type { StockItem } from '../domain/stock';
 
 export interface InventoryRepository {
   getReservation(orderId: string): Promise<Reservation | undefined>;
-  /** The stock of each SKU asked for; a SKU never stocked comes back as {@link StockItem.unknown}. */
+  /** The stock of each SKU asked for; a SKU with nothing stored comes back as {@link StockItem.unknown}, at its initial level. */
   getStock(skus: readonly string[]): Promise<Map<string, StockItem>>;
   /**
    * Writes a reservation and the stock it changed in one atomic, version-checked write with

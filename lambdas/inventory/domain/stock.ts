@@ -32,9 +32,12 @@ export class StockItem extends AggregateRoot {
     return new StockItem(state, version);
   }
 
-  /** A SKU the store has never stocked: none available, and nothing stored until it changes. */
-  static unknown(sku: string): StockItem {
-    return new StockItem({ sku, available: 0 }, 0);
+  /**
+   * A SKU with nothing stored yet: it starts at its catalogue level (none for a SKU the store
+   * does not sell), and is stored the first time it changes.
+   */
+  static unknown(sku: string, available = 0): StockItem {
+    return new StockItem({ sku, available }, 0);
   }
 
   /** Stock received into the warehouse (seeding the demo catalogue, for instance). */

@@ -10,7 +10,11 @@ const stockKey = (sku: string) => `STOCK#${sku}`;
 
 /** Inventory's repository over any {@link AggregateStore}: in memory or DynamoDB. */
 export class StoredInventoryRepository implements InventoryRepository {
-  constructor(private readonly store: AggregateStore) {}
+  /** `initialStock`: the level of each SKU before anything about it is stored (the demo catalogue). */
+  constructor(
+    private readonly store: AggregateStore,
+    private readonly initialStock: Readonly<Record<string, number>> = {},
+  ) {}
 
   async getReservation(orderId: string): Promise<Reservation | undefined> {
     const record = await this.store.load<ReservationState>(reservationKey(orderId));
@@ -23,7 +27,7 @@ export class StoredInventoryRepository implements InventoryRepository {
     return new Map(
       unique.map((sku, i) => {
         const record = records[i];
-        return [sku, record ? StockItem.restore(record.state, record.version) : StockItem.unknown(sku)];
+        return [sku, record ? StockItem.restore(record.state, record.version) : StockItem.unknown(sku, this.initialStock[sku] ?? 0)];
       }),
     );
   }

@@ -10,12 +10,12 @@ import { anEvent, fixedClock, recordPublished, sequentialIds } from '../../suppo
 const ORDER_ID = 'order-1';
 
 /** The Inventory context in memory, with a recorder of everything it publishes. */
-function anInventoryContext() {
+function anInventoryContext(initialStock: Record<string, number> = {}) {
   const clock = fixedClock();
   const bus = new InMemoryEventBus();
   const published = recordPublished(bus, eventsProducedBy('inventory'));
   const store = new InMemoryStore({ source: 'inventory', dispatcher: new EventDispatcher(bus), clock, ids: sequentialIds('evt') });
-  const service = new InventoryService({ inventory: new StoredInventoryRepository(store), clock, ids: sequentialIds('res') });
+  const service = new InventoryService({ inventory: new StoredInventoryRepository(store, initialStock), clock, ids: sequentialIds('res') });
 
   /** What Inventory publishes from now on: call before the `when`, read after it. */
   async function publishedFromNow(): Promise<() => Promise<AnyEnvelope[]>> {
@@ -56,6 +56,19 @@ async function aReservedOrder(): Promise<InventoryContext> {
 }
 
 describe('InventoryService', () => {
+  describe('initial stock (the catalogue)', () => {
+    it('given SKUs with nothing stored yet, when reserved, then they start at their catalogue level and only the change is stored', async () => {
+      // given
+      const ctx = anInventoryContext({ 'BOOK-DDD': 5, 'SOLD-OUT': 0 });
+      expect(ctx.store.keys()).toEqual([]);
+      // when
+      await ctx.service.reserveOnOrderPaid(paid([line('BOOK-DDD', 2)]));
+      // then
+      expect(await ctx.available('BOOK-DDD', 'SOLD-OUT', 'NEVER-SOLD')).toEqual({ 'BOOK-DDD': 3, 'SOLD-OUT': 0, 'NEVER-SOLD': 0 });
+      expect(ctx.store.keys().sort()).toEqual([`RESERVATION#${ORDER_ID}`, 'STOCK#BOOK-DDD']);
+    });
+  });
+
   describe('seedStock', () => {
     it('given an empty warehouse, when stock is seeded, then each SKU has its level', async () => {
       // given
