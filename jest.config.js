@@ -1,12 +1,29 @@
-/** Jest runs TypeScript through SWC (no type checking here: `npm run typecheck` does that). */
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Jest runs TypeScript through SWC (no type checking here: `npm run typecheck` does that).
+ * Four projects, one per test layer; the end-to-end one starts the local cloud once for the
+ * whole suite (or targets E2E_API_URL when it is set) and stops it afterwards.
+ */
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  testTimeout: 20000,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
+  ],
 };
