@@ -32,6 +32,13 @@ export interface DemoOrder {
   };
 }
 
+/**
+ * The local cloud's slow warehouse: Inventory takes its time to reserve, so that the demo (and
+ * the e2e suite) can catch an order while it is PAID and cancel it. Keyed by the construct path
+ * that starts the function's logical id.
+ */
+export const SLOW_WAREHOUSE: Readonly<Record<string, number>> = { InventoryOnOrderPaid: 300 };
+
 export const DEMO_ORDERS: readonly DemoOrder[] = [
   {
     name: 'happy path',
@@ -113,13 +120,14 @@ async function runOne(client: OrderClient, demo: DemoOrder, options: DemoOptions
       order = await pollUntil(() => client.get(order.orderId), (o) => o.status === demo.cancelWhen, deadline, pollMs);
       await client.cancel(order.orderId);
     }
+    // Settled: the order reached its expected status and its timeline holds the expected events.
+    order = await pollUntil(() => client.get(order.orderId), (o) => o.status === demo.expected.status, deadline, pollMs);
     const timeline = await pollUntil(
       () => client.timeline(order.orderId),
       (t) => containsInOrder(t.map((e) => e.type), demo.expected.events),
       deadline,
       pollMs,
     );
-    order = await client.get(order.orderId);
     const problem = mismatch(order, timeline, demo);
     return { demo, order, timeline, ok: problem === undefined, problem };
   } catch (error) {

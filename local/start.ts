@@ -1,29 +1,54 @@
 /**
  * `npm start`: runs the system and its demo.
  *
+ *   npm start                         the local cloud: the synthesized stack on emulators (default)
+ *   npm start -- --once               the same, exiting after the demo (0 only if every order settled as expected)
  *   npm start -- --in-memory          the three contexts on the in-memory bus, in this process
- *   npm start -- --in-memory --once   the same, exiting after the demo (0 only if every order settled as expected)
+ *   npm start -- --port 3000          the local cloud's API on 127.0.0.1:3000
  */
 import { parseArgs } from 'node:util';
-import { runDemo } from './demo';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localClientConfig } from './emulators/credentials';
+import { startLocalCloud, type LocalCloud } from './cloud/local-cloud';
+import { ensureSynthesized } from './cloud/synth';
+import { runDemo, SLOW_WAREHOUSE, type DemoResult } from './demo';
+import { httpClient } from './http-client';
 import { inMemoryClient } from './in-memory/client';
 import { createInMemorySystem } from './in-memory/system';
 
-const USAGE = `usage: npm start -- [--in-memory] [--once]
+const USAGE = `usage: npm start -- [--once] [--in-memory] [--port N]
 
-  --in-memory   run the contexts in this process on the in-memory event bus
+  (no option)   run the synthesized stack on a local cloud (DynamoDB Local and an SNS/SQS
+                emulator on 127.0.0.1), place the demo orders, print their timelines, keep serving
   --once        exit after the demo: 0 if every demo order reached its expected status
+  --in-memory   run the contexts in this process on the in-memory event bus instead
+  --port N      serve the local cloud's API on 127.0.0.1:N (default: a free port)
   --help        show this help`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { 'in-memory': { type: 'boolean' }, once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'in-memory': { type: 'boolean' },
+      once: { type: 'boolean' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  return startInMemory(values.once ?? false);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a port number, not "${values.port}"\n\n${USAGE}`);
+    return 2;
+  }
+  return values['in-memory'] ? startInMemory(values.once ?? false) : startCloud(values.once ?? false, port);
+}
+
+function summary(results: readonly DemoResult[], deadLetters: number): { failed: number; line: string } {
+  const failed = results.filter((r) => !r.ok).length;
+  return { failed, line: `\n${results.length - failed} of ${results.length} demo orders settled as expected; ${deadLetters} dead letter(s).` };
 }
 
 async function startInMemory(once: boolean): Promise<number> {
@@ -32,14 +57,62 @@ async function startInMemory(once: boolean): Promise<number> {
   // cancel a paid order before its stock is reserved.
   const system = await createInMemorySystem({ consumerDelayMs: { inventory: 50 } });
   const results = await runDemo(inMemoryClient(system), { settled: () => system.bus.settled() });
-  const failed = results.filter((r) => !r.ok).length;
-  const dead = system.bus.deadLetters.length;
-  console.log(`\n${results.length - failed} of ${results.length} demo orders settled as expected; ${dead} dead letter(s).`);
+  const { failed, line } = summary(results, system.bus.deadLetters.length);
+  console.log(line);
   if (!once) {
     console.log('The in-memory system keeps nothing after exit; run with --once to exit after the demo. Ctrl-C to stop.');
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await untilInterrupted();
   }
-  return failed === 0 && dead === 0 ? 0 : 1;
+  return failed === 0 && system.bus.deadLetters.length === 0 ? 0 : 1;
+}
+
+async function startCloud(once: boolean, port: number): Promise<number> {
+  const started = Date.now();
+  console.log('Synthesizing the CDK app (skipped when cdk.out is up to date)…');
+  const synthesized = await ensureSynthesized();
+  console.log(synthesized ? `  synthesized in ${Date.now() - started} ms` : '  cdk.out is up to date');
+  let cloud: LocalCloud | undefined;
+  const stop = async () => {
+    await cloud?.stop();
+    cloud = undefined;
+  };
+  process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+  try {
+    cloud = await startLocalCloud({ port, invocationDelays: SLOW_WAREHOUSE, progress: (line) => console.log(line) });
+    console.log(`Ready in ${Date.now() - started} ms. The Order API:`);
+    console.log(cloud.apiUrl);
+    console.log('\nPlacing the demo orders through the API…');
+    const results = await runDemo(httpClient(cloud.apiUrl));
+    const deadLetters = await countDeadLetters(cloud);
+    const { failed, line } = summary(results, deadLetters);
+    console.log(line);
+    if (!once) {
+      console.log(`\nServing ${cloud.apiUrl} (function logs in .local-cloud/logs). Ctrl-C to stop.`);
+      await untilInterrupted();
+    }
+    return failed === 0 && deadLetters === 0 ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+/** Messages waiting in dead-letter and failure queues (should be none). */
+async function countDeadLetters(cloud: LocalCloud): Promise<number> {
+  const sqs = new SQSClient(localClientConfig(cloud.endpoints.snsSqs));
+  const targets = new Set(cloud.topology.queues.flatMap((q) => (q.redrive ? [q.redrive.deadLetterTargetArn] : [])));
+  for (const mapping of cloud.topology.streamMappings) if (mapping.onFailureQueueUrl) targets.add(mapping.onFailureQueueUrl);
+  const queues = cloud.topology.queues.filter((q) => targets.has(q.arn) || targets.has(q.queueUrl));
+  let total = 0;
+  for (const queue of queues) {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    total += Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  }
+  sqs.destroy();
+  return total;
+}
+
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => process.once('SIGINT', () => resolve()));
 }
 
 main().then(
