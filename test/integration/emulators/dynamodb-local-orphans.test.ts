@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { commandLine, isRunning, killQuietly } from './support/processes';
+import { commandLine, isRunning, killQuietly } from '../../support/processes';
 import { connectOutcome } from './support/sockets';
-import { eventually } from './support/waiting';
+import { eventually } from '../../support/waiting';
 
 const CHILD_SCRIPT = path.join(__dirname, 'support', 'dynamodb-local-child.ts');
 const STARTUP_TIMEOUT_MS = 60_000;

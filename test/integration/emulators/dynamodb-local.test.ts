@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { localClientConfig } from '../../../local/emulators/credentials';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/emulators/dynamodb-local';
-import { commandLine, isRunning } from './support/processes';
+import { commandLine, isRunning } from '../../support/processes';
 import {
   HAS_PROC_NET,
   connectOutcome,
@@ -28,7 +28,7 @@ import {
   listeningAddresses,
   nonLoopbackIPv4,
 } from './support/sockets';
-import { eventually } from './support/waiting';
+import { eventually } from '../../support/waiting';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const TABLE = 'emulator-probe';

@@ -20,7 +20,7 @@ import {
 import { localClientConfig } from '../../../local/emulators/credentials';
 import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs';
 import { HAS_PROC_NET, connectOutcome, listeningAddresses, nonLoopbackIPv4 } from './support/sockets';
-import { eventually } from './support/waiting';
+import { eventually } from '../../support/waiting';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const OTHER_ADDRESS = nonLoopbackIPv4();

@@ -4,13 +4,11 @@
  * exactly the queues subscribed to it, and the runtime records (functions, mappings, routes,
  * outputs) are fully resolved to local names.
  *
- * The CDK app is synthesized into a temporary directory here, so the test neither depends on nor
- * disturbs `cdk.out`, whatever order the suites run in.
+ * It reads the cloud assembly in `cdk.out`, brought up to date by the integration project's
+ * global setup (test/support/synth-setup.ts) before any test runs.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetTopicAttributesCommand, PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
@@ -26,8 +24,8 @@ import type { LocalEndpoints, LocalTopology } from '../../../local/cloud/model';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/emulators/credentials';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/emulators/dynamodb-local';
 import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs';
+import { DEFAULT_CLOUD_ASSEMBLY, ensureSynthesized } from '../../../local/cloud/synth';
 
-const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 const SYNTH_TIMEOUT_MS = 180_000;
 const SETUP_TIMEOUT_MS = SYNTH_TIMEOUT_MS + 60_000;
 const EMULATOR_TIMEOUT_MS = 60_000;
@@ -50,9 +48,9 @@ let sns: SNSClient;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  assemblyDir = mkdtempSync(path.join(tmpdir(), 'provision-test-'));
-  const [, started] = await Promise.all([synthesize(assemblyDir), startEmulators()]);
-  emulators = started;
+  assemblyDir = DEFAULT_CLOUD_ASSEMBLY;
+  await ensureSynthesized();
+  emulators = await startEmulators();
   stack = loadStack(assemblyDir);
   topology = await provision(assemblyDir, emulators.endpoints);
   const client = (endpoint: string) => ({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -66,7 +64,6 @@ afterAll(async () => {
   sns?.destroy();
   sqs?.destroy();
   await stopEmulators(emulators);
-  if (assemblyDir) rmSync(assemblyDir, { recursive: true, force: true });
 }, EMULATOR_TIMEOUT_MS);
 
 describe('tables', () => {
@@ -314,33 +311,6 @@ describe('templates the local cloud cannot wire', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-/** `npx cdk synth` into `outdir`, in its own process group so that a timeout kills all of it. */
-function synthesize(outdir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      reject(new Error(`cdk synth took more than ${SYNTH_TIMEOUT_MS / 1000} s:\n${stderr}`));
-    }, SYNTH_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`cdk synth failed (${code ?? signal}):\n${stderr}`));
-    });
-  });
-}
 
 async function startEmulators(): Promise<Emulators> {
   const [dynamo, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
