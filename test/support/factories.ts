@@ -7,6 +7,7 @@ import { createEnvelope, type AnyEnvelope, type Envelope, type EnvelopeOptions }
 import { catalogue, EVENT_TYPES } from '../../lambdas/shared/events/catalogue';
 import type { Clock, IdGenerator } from '../../lambdas/shared/application/ports';
 import type { EventBus } from '../../lambdas/shared/event-bus/event-bus';
+import type { InMemoryEventBus } from '../../lambdas/shared/event-bus/in-memory-event-bus';
 
 export const ORDER_ID = 'order-1';
 export const PAYMENT_ID = 'pay_1';
@@ -81,4 +82,17 @@ export function recordPublished(bus: EventBus, types: readonly EventType[] = EVE
     );
   }
   return published;
+}
+
+/**
+ * What a recorder gains from now on: call before the `when`, read after it (both wait for the
+ * bus to settle).
+ */
+export async function recordedFromNow(bus: InMemoryEventBus, recorded: readonly AnyEnvelope[]): Promise<() => Promise<AnyEnvelope[]>> {
+  await bus.settled();
+  const start = recorded.length;
+  return async () => {
+    await bus.settled();
+    return recorded.slice(start);
+  };
 }

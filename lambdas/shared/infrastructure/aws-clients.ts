@@ -14,26 +14,21 @@ export interface ClientOptions {
   readonly endpoint?: string;
 }
 
-const dynamoDbClients = new Map<string, DynamoDBClient>();
-
-export function dynamoDbClient(options: ClientOptions = {}): DynamoDBClient {
-  const key = options.endpoint ?? '';
-  let client = dynamoDbClients.get(key);
-  if (!client) {
-    client = new DynamoDBClient(options.endpoint ? { endpoint: options.endpoint } : {});
-    dynamoDbClients.set(key, client);
-  }
-  return client;
+/** One client per endpoint and per container, built on first use. */
+function perEndpoint<C>(make: (options: ClientOptions) => C): (options?: ClientOptions) => C {
+  const clients = new Map<string, C>();
+  return (options = {}) => {
+    const key = options.endpoint ?? '';
+    let client = clients.get(key);
+    if (!client) {
+      client = make(options);
+      clients.set(key, client);
+    }
+    return client;
+  };
 }
 
-const snsClients = new Map<string, SNSClient>();
+const endpointConfig = (options: ClientOptions) => (options.endpoint ? { endpoint: options.endpoint } : {});
 
-export function snsClient(options: ClientOptions = {}): SNSClient {
-  const key = options.endpoint ?? '';
-  let client = snsClients.get(key);
-  if (!client) {
-    client = new SNSClient(options.endpoint ? { endpoint: options.endpoint } : {});
-    snsClients.set(key, client);
-  }
-  return client;
-}
+export const dynamoDbClient = perEndpoint((options) => new DynamoDBClient(endpointConfig(options)));
+export const snsClient = perEndpoint((options) => new SNSClient(endpointConfig(options)));

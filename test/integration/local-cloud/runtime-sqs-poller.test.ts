@@ -20,6 +20,7 @@ import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs
 import type { LocalEndpoints, LocalFunction, SqsMapping } from '../../../local/cloud/model';
 import { FunctionHost } from '../../../local/cloud/runtime/function-host';
 import { SqsPoller, type SqsPollerOptions } from '../../../local/cloud/runtime/sqs-poller';
+import { eventually } from '../../support/waiting';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const SQS_BATCH = path.join(__dirname, '..', '..', 'fixtures', 'functions', 'sqs-batch');
@@ -131,14 +132,8 @@ function startPoller(queue: Queue, functionLogicalId: string, mapping: Partial<S
   return { poller, deliveries };
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  return eventually(probe, { timeoutMs, intervalMs: 25, what });
 }
 
 const bodiesOf = (delivery: Delivery | undefined) => delivery?.records.map((record) => record.body);

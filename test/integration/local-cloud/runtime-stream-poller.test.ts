@@ -14,6 +14,7 @@ import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs
 import type { LocalEndpoints, LocalFunction, StreamMapping } from '../../../local/cloud/model';
 import { FunctionHost } from '../../../local/cloud/runtime/function-host';
 import { StreamPoller, type StreamFailureRecord, type StreamPollerOptions } from '../../../local/cloud/runtime/stream-poller';
+import { eventually } from '../../support/waiting';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const RECORDER = path.join(__dirname, '..', '..', 'fixtures', 'functions', 'stream-recorder');
@@ -155,14 +156,8 @@ function startPoller(
   return { poller, deliveries };
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+  return eventually(probe, { timeoutMs, intervalMs: 25, what });
 }
 
 /** Keys delivered in invocations that succeeded, in delivery order. */

@@ -1,11 +1,10 @@
 import { EventDispatcher } from '../../../lambdas/shared/event-bus/dispatcher';
 import { InMemoryEventBus } from '../../../lambdas/shared/event-bus/in-memory-event-bus';
 import { eventsProducedBy, type OrderLine } from '../../../lambdas/shared/events/catalogue';
-import type { AnyEnvelope } from '../../../lambdas/shared/events/envelope';
 import { InMemoryStore } from '../../../lambdas/shared/infrastructure/in-memory-store';
 import { InventoryService } from '../../../lambdas/inventory/application/inventory-service';
 import { StoredInventoryRepository } from '../../../lambdas/inventory/infrastructure/stored-inventory-repository';
-import { anEvent, fixedClock, recordPublished, sequentialIds } from '../../support/factories';
+import { anEvent, fixedClock, recordPublished, recordedFromNow, sequentialIds } from '../../support/factories';
 
 const ORDER_ID = 'order-1';
 
@@ -17,15 +16,8 @@ function anInventoryContext(initialStock: Record<string, number> = {}) {
   const store = new InMemoryStore({ source: 'inventory', dispatcher: new EventDispatcher(bus), clock, ids: sequentialIds('evt') });
   const service = new InventoryService({ inventory: new StoredInventoryRepository(store, initialStock), clock, ids: sequentialIds('res') });
 
-  /** What Inventory publishes from now on: call before the `when`, read after it. */
-  async function publishedFromNow(): Promise<() => Promise<AnyEnvelope[]>> {
-    await bus.settled();
-    const start = published.length;
-    return async () => {
-      await bus.settled();
-      return published.slice(start);
-    };
-  }
+  /** What this context publishes from now on: call before the `when`, read after it. */
+  const publishedFromNow = () => recordedFromNow(bus, published);
 
   /** Units available of each SKU, as the service reports them. */
   async function available(...skus: string[]): Promise<Record<string, number>> {

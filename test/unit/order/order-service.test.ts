@@ -4,14 +4,14 @@ import type { SaveResult } from '../../../lambdas/shared/application/save-result
 import { EventDispatcher } from '../../../lambdas/shared/event-bus/dispatcher';
 import { InMemoryEventBus } from '../../../lambdas/shared/event-bus/in-memory-event-bus';
 import { eventsProducedBy, type OrderLine } from '../../../lambdas/shared/events/catalogue';
-import type { AnyEnvelope, Trace } from '../../../lambdas/shared/events/envelope';
+import type { Trace } from '../../../lambdas/shared/events/envelope';
 import type { AggregateStore, AggregateWrite, StoredRecord } from '../../../lambdas/shared/infrastructure/aggregate-store';
 import { InMemoryStore } from '../../../lambdas/shared/infrastructure/in-memory-store';
 import { InvalidOrderError, OrderTransitionError, PaymentMismatchError } from '../../../lambdas/order/domain/errors';
 import type { OrderState } from '../../../lambdas/order/domain/order';
 import { OrderNotFoundError, OrderService } from '../../../lambdas/order/application/order-service';
 import { StoredOrderRepository } from '../../../lambdas/order/infrastructure/stored-order-repository';
-import { anEvent, fixedClock, recordPublished, sequentialIds } from '../../support/factories';
+import { anEvent, fixedClock, recordPublished, recordedFromNow, sequentialIds } from '../../support/factories';
 
 const LINES: OrderLine[] = [
   { sku: 'BOOK-DDD', quantity: 2, unitPrice: 4500 },
@@ -31,15 +31,8 @@ function anOrderContext() {
   /** A second instance of the service over another view of the same store (a concurrent Lambda). */
   const serviceOver = (s: AggregateStore) => new OrderService({ orders: new StoredOrderRepository(s), clock, ids: sequentialIds('other') });
 
-  /** What Order publishes from now on: call before the `when`, read after it. */
-  async function publishedFromNow(): Promise<() => Promise<AnyEnvelope[]>> {
-    await bus.settled();
-    const start = published.length;
-    return async () => {
-      await bus.settled();
-      return published.slice(start);
-    };
-  }
+  /** What this context publishes from now on: call before the `when`, read after it. */
+  const publishedFromNow = () => recordedFromNow(bus, published);
 
   return { clock, bus, store, service, serviceOver, publishedFromNow };
 }

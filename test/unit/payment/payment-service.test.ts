@@ -1,11 +1,10 @@
 import { EventDispatcher } from '../../../lambdas/shared/event-bus/dispatcher';
 import { InMemoryEventBus } from '../../../lambdas/shared/event-bus/in-memory-event-bus';
 import { eventsProducedBy } from '../../../lambdas/shared/events/catalogue';
-import type { AnyEnvelope } from '../../../lambdas/shared/events/envelope';
 import { InMemoryStore } from '../../../lambdas/shared/infrastructure/in-memory-store';
 import { DEFAULT_PAYMENT_LIMIT, PaymentService } from '../../../lambdas/payment/application/payment-service';
 import { StoredPaymentRepository } from '../../../lambdas/payment/infrastructure/stored-payment-repository';
-import { anEvent, fixedClock, recordPublished, sequentialIds } from '../../support/factories';
+import { anEvent, fixedClock, recordPublished, recordedFromNow, sequentialIds } from '../../support/factories';
 
 const ORDER_ID = 'order-1';
 
@@ -17,15 +16,8 @@ function aPaymentContext(options: { limit?: number } = {}) {
   const store = new InMemoryStore({ source: 'payment', dispatcher: new EventDispatcher(bus), clock, ids: sequentialIds('evt') });
   const service = new PaymentService({ payments: new StoredPaymentRepository(store), clock, ids: sequentialIds('pay'), ...options });
 
-  /** What Payment publishes from now on: call before the `when`, read after it. */
-  async function publishedFromNow(): Promise<() => Promise<AnyEnvelope[]>> {
-    await bus.settled();
-    const start = published.length;
-    return async () => {
-      await bus.settled();
-      return published.slice(start);
-    };
-  }
+  /** What this context publishes from now on: call before the `when`, read after it. */
+  const publishedFromNow = () => recordedFromNow(bus, published);
 
   return { store, service, publishedFromNow };
 }
