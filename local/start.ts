@@ -6,11 +6,13 @@
  *   npm start -- --in-memory          the three contexts on the in-memory bus, in this process
  *   npm start -- --port 3000          the local cloud's API on 127.0.0.1:3000
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig } from './emulators/credentials';
 import { startLocalCloud, type LocalCloud } from './cloud/local-cloud';
-import { ensureSynthesized } from './cloud/synth';
+import { ensureSynthesized, PROJECT_ROOT } from './cloud/synth';
 import { runDemo, SLOW_WAREHOUSE, type DemoResult } from './demo';
 import { httpClient } from './http-client';
 import { inMemoryClient } from './in-memory/client';
@@ -79,6 +81,8 @@ async function startCloud(once: boolean, port: number): Promise<number> {
   process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
   try {
     cloud = await startLocalCloud({ port, invocationDelays: SLOW_WAREHOUSE, progress: (line) => console.log(line) });
+    // The stack outputs, as `cdk deploy` would print them, for the CLI and other tools.
+    writeOutputs(cloud.topology.outputs);
     console.log(`Ready in ${Date.now() - started} ms. The Order API:`);
     console.log(cloud.apiUrl);
     console.log('\nPlacing the demo orders through the API…');
@@ -92,8 +96,20 @@ async function startCloud(once: boolean, port: number): Promise<number> {
     }
     return failed === 0 && deadLetters === 0 ? 0 : 1;
   } finally {
+    removeOutputs();
     await stop();
   }
+}
+
+const OUTPUTS_FILE = path.join(PROJECT_ROOT, '.local-cloud', 'outputs.json');
+
+function writeOutputs(outputs: Readonly<Record<string, string>>): void {
+  mkdirSync(path.dirname(OUTPUTS_FILE), { recursive: true });
+  writeFileSync(OUTPUTS_FILE, `${JSON.stringify(outputs, null, 2)}\n`);
+}
+
+function removeOutputs(): void {
+  rmSync(OUTPUTS_FILE, { force: true });
 }
 
 /** Messages waiting in dead-letter and failure queues (should be none). */

@@ -3,12 +3,14 @@
  * code, and no process left behind after `--once` or after Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { descendantsOf, isRunning } from '../../support/processes';
 import { eventually } from '../../support/waiting';
 
 const ROOT = path.resolve(__dirname, '../../..');
+/** The stack outputs `npm start` writes while it serves (the API URL for the CLI). */
+const OUTPUTS = path.join(ROOT, '.local-cloud', 'outputs.json');
 
 function start(...args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts', ...args], {
@@ -62,11 +64,13 @@ describe('npm start (local cloud)', () => {
     const url = await eventually(() => /^(http:\/\/127\.0\.0\.1:\d+)$/m.exec(run.output())?.[1], { timeoutMs: 60_000, what: 'the API URL' });
     await eventually(() => (run.output().includes('Ctrl-C to stop') ? true : undefined), { timeoutMs: 60_000, what: 'the demo to finish' });
     expect((await fetch(`${url}/orders/none`)).status).toBe(404);
+    expect(JSON.parse(readFileSync(OUTPUTS, 'utf8'))).toMatchObject({ ApiUrl: url, OrdersTableName: expect.any(String) });
     // when
     run.child.kill('SIGINT');
     // then
     expect(await run.exited).toBe(0);
     await eventually(() => (tree.every((pid) => !isRunning(pid)) ? true : undefined), { timeoutMs: 10_000, what: 'every child process to end' });
     await expect(fetch(`${url}/orders/none`)).rejects.toThrow();
+    expect(existsSync(OUTPUTS)).toBe(false);
   }, 120_000);
 });
