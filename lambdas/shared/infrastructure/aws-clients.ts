@@ -30,5 +30,5 @@ function perEndpoint<C>(make: (options: ClientOptions) => C): (options?: ClientO
 
 const endpointConfig = (options: ClientOptions) => (options.endpoint ? { endpoint: options.endpoint } : {});
 
-export const dynamoDbClient = perEndpoint((options) => new DynamoDBClient(endpointConfig(options)));
-export const snsClient = perEndpoint((options) => new SNSClient(endpointConfig(options)));
+export const dynamoDbClient = /* @__PURE__ */ perEndpoint((options) => new DynamoDBClient(endpointConfig(options)));
+export const snsClient = /* @__PURE__ */ perEndpoint((options) => new SNSClient(endpointConfig(options)));
