@@ -81,8 +81,6 @@ async function startCloud(once: boolean, port: number): Promise<number> {
   process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
   try {
     cloud = await startLocalCloud({ port, invocationDelays: SLOW_WAREHOUSE, progress: (line) => console.log(line) });
-    // The stack outputs, as `cdk deploy` would print them, for the CLI and other tools.
-    writeOutputs(cloud.topology.outputs);
     console.log(`Ready in ${Date.now() - started} ms. The Order API:`);
     console.log(cloud.apiUrl);
     console.log('\nPlacing the demo orders through the API…');
@@ -91,6 +89,8 @@ async function startCloud(once: boolean, port: number): Promise<number> {
     const { failed, line } = summary(results, deadLetters);
     console.log(line);
     if (!once) {
+      // The stack outputs, as `cdk deploy` prints them, for the CLI and other tools.
+      writeOutputs(cloud.topology.outputs);
       console.log(`\nServing ${cloud.apiUrl} (function logs in .local-cloud/logs). Ctrl-C to stop.`);
       await untilInterrupted();
     }

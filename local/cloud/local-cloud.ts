@@ -35,6 +35,12 @@ export interface LocalCloudOptions {
   readonly beforeInvoke?: FunctionHostOptions['beforeInvoke'];
   readonly afterInvoke?: FunctionHostOptions['afterInvoke'];
   readonly onInvocation?: FunctionHostOptions['onInvocation'];
+  /**
+   * Where the functions, and the pollers standing in for event source mappings, reach the
+   * emulators (for instance through a counting proxy); default the emulators themselves.
+   * Provisioning goes the functions' way: it writes their endpoints into their environment.
+   */
+  readonly routeEndpoints?: (emulators: LocalEndpoints, caller: 'functions' | 'pollers') => LocalEndpoints | Promise<LocalEndpoints>;
 }
 
 export interface LocalCloud {
@@ -71,7 +77,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const endpoints: LocalEndpoints = { dynamodb: dynamodb.endpoint, snsSqs: fauxqs.endpoint, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
     progress(`  DynamoDB Local ${dynamodb.endpoint}, SNS/SQS ${fauxqs.endpoint} (${timings.emulators} ms)`);
 
-    const topology = await step('provision', () => provision(options.cloudAssembly ?? DEFAULT_CLOUD_ASSEMBLY, endpoints));
+    const functionEndpoints = (await options.routeEndpoints?.(endpoints, 'functions')) ?? endpoints;
+    const pollerEndpoints = (await options.routeEndpoints?.(endpoints, 'pollers')) ?? endpoints;
+
+    const topology = await step('provision', () => provision(options.cloudAssembly ?? DEFAULT_CLOUD_ASSEMBLY, functionEndpoints));
     progress(
       `Provisioned from the template: ${topology.tables.length} tables, ${topology.topics.length} topics, ${topology.queues.length} queues, ` +
         `${topology.subscriptions.length} subscriptions, ${topology.functions.length} functions (${timings.provision} ms)`,
@@ -80,7 +89,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const delays = Object.entries(options.invocationDelays ?? {});
     const host = new FunctionHost({
       functions: topology.functions,
-      endpoints,
+      endpoints: functionEndpoints,
       logDir: options.logDir ?? path.join(PROJECT_ROOT, '.local-cloud', 'logs'),
       onInvocation: options.onInvocation,
       afterInvoke: options.afterInvoke,
@@ -93,13 +102,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => host.stop());
 
     const log = (line: string) => progress(`  ${line}`);
-    const sqsPollers = topology.sqsMappings.map((mapping) => new SqsPoller({ mapping, invoke: host.invoke, endpoints, log }));
+    const sqsPollers = topology.sqsMappings.map((mapping) => new SqsPoller({ mapping, invoke: host.invoke, endpoints: pollerEndpoints, log }));
     const arnOf = (logicalId: string) => topology.functions.find((f) => f.logicalId === logicalId)?.arn;
     // Streams are polled 20 times a second while busy and 10 while quiet: each hop of an order
     // through an outbox waits at most that long (Lambda polls about 4 times a second).
     const streamPollers = topology.streamMappings.map(
       (mapping) =>
-        new StreamPoller({ mapping, invoke: host.invoke, endpoints, log, functionArn: arnOf(mapping.functionLogicalId), pollIntervalMs: 50, idlePollIntervalMs: 100 }),
+        new StreamPoller({ mapping, invoke: host.invoke, endpoints: pollerEndpoints, log, functionArn: arnOf(mapping.functionLogicalId), pollIntervalMs: 50, idlePollIntervalMs: 100 }),
     );
     for (const poller of [...sqsPollers, ...streamPollers]) {
       poller.start();

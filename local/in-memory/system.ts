@@ -30,6 +30,7 @@ export interface InMemorySystemOptions extends InMemoryEventBusOptions {
   readonly logger?: Logger;
   /** Largest total Payment approves, in cents. */
   readonly paymentLimit?: number;
+  /** Each SKU's stock before anything is stored (default: the demo catalogue), as in AWS. */
   readonly stock?: Readonly<Record<string, number>>;
   /** Simulated latency of a context's consumers, in ms (a slow warehouse, say). */
   readonly consumerDelayMs?: Partial<Record<ContextName, number>>;
@@ -64,12 +65,11 @@ export async function createInMemorySystem(options: InMemorySystemOptions = {}) 
     logger: logger.child({ context: 'payment' }),
   });
   const inventory = new InventoryService({
-    inventory: new StoredInventoryRepository(stores.inventory),
+    inventory: new StoredInventoryRepository(stores.inventory, options.stock ?? DEMO_STOCK),
     clock,
     ids: prefixedIds('res', ids),
     logger: logger.child({ context: 'inventory' }),
   });
-  await inventory.seedStock(options.stock ?? DEMO_STOCK);
 
   const wire = <T extends EventType>(context: ContextName, reactions: { readonly [K in T]: EventHandler<K> }) => {
     const decorated = Object.fromEntries(

@@ -1,7 +1,7 @@
 import type { Reactions } from '../../shared/event-bus/event-bus';
 import type { InventoryService } from './inventory-service';
 
-/** What the Inventory context does with each event it consumes. */
+/** What the Inventory context does with each event it consumes (read by its Lambda handlers and the in-memory wiring). */
 export function inventoryReactions(service: InventoryService) {
   return {
     'order.paid': (event) => service.reserveOnOrderPaid(event),

@@ -1,7 +1,8 @@
-/** SQS (subscribed to `order.paid`) → InventoryService.reserveOnOrderPaid. */
+/** SQS (subscribed to `order.paid`) → the inventory context's reaction to it (InventoryService.reserveOnOrderPaid). */
 import { consumerOf } from '../../shared/infrastructure/lambda-runtime';
+import { inventoryReactions } from '../application/reactions';
 import { inventoryContext } from '../infrastructure/inventory-context';
 
 const { service, logger } = inventoryContext();
 
-export const handler = consumerOf('order.paid', (event) => service.reserveOnOrderPaid(event), logger);
+export const handler = consumerOf('order.paid', inventoryReactions(service)['order.paid'], logger);

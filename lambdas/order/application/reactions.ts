@@ -3,7 +3,8 @@ import type { OrderService } from './order-service';
 
 /**
  * What the Order context does with each event it consumes: one application service per event.
- * The Lambda handlers and the in-memory wiring both read this table.
+ * The one table of it: each Lambda handler file takes its entry, and the in-memory wiring
+ * subscribes them all.
  */
 export function orderReactions(service: OrderService) {
   return {

@@ -1,7 +1,8 @@
-/** SQS (subscribed to `payment.declined`) → OrderService.cancelOnPaymentDeclined. */
+/** SQS (subscribed to `payment.declined`) → the order context's reaction to it (OrderService.cancelOnPaymentDeclined). */
 import { consumerOf } from '../../shared/infrastructure/lambda-runtime';
+import { orderReactions } from '../application/reactions';
 import { orderContext } from '../infrastructure/order-context';
 
 const { service, logger } = orderContext();
 
-export const handler = consumerOf('payment.declined', (event) => service.cancelOnPaymentDeclined(event), logger);
+export const handler = consumerOf('payment.declined', orderReactions(service)['payment.declined'], logger);

@@ -37,11 +37,13 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
         const body = parseBody(event);
         const parsed = placeOrderBody.safeParse(body);
         if (!parsed.success) return badRequest(toFieldIssues(parsed.error, body));
+        const idempotencyKey = headerId(event, 'idempotency-key');
         const order = await service.placeOrder({
           ...parsed.data,
           correlationId: headerId(event, 'x-correlation-id'),
-          // A client retrying after a timeout sends the same Idempotency-Key and gets the same order.
-          commandId: headerId(event, 'idempotency-key') ?? event.requestContext.requestId,
+          // A client retrying after a timeout sends the same Idempotency-Key and gets the same
+          // order; the key is the customer's own, so two customers never share one.
+          commandId: idempotencyKey === undefined ? event.requestContext.requestId : `${parsed.data.customerId}:${idempotencyKey}`,
         });
         return json(201, toOrderView(order), { Location: `/orders/${order.orderId}` });
       },

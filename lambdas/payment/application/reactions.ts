@@ -1,7 +1,7 @@
 import type { Reactions } from '../../shared/event-bus/event-bus';
 import type { PaymentService } from './payment-service';
 
-/** What the Payment context does with each event it consumes. */
+/** What the Payment context does with each event it consumes (read by its Lambda handlers and the in-memory wiring). */
 export function paymentReactions(service: PaymentService) {
   return {
     'order.placed': (event) => service.chargeOnOrderPlaced(event),
