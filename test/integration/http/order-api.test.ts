@@ -51,6 +51,18 @@ describe('Order HTTP API', () => {
       expect(written()).toBe(1);
     });
 
+    it('scopes an Idempotency-Key to its customer: another customer with the same key gets an order of its own', async () => {
+      // given
+      const alice = await call('POST', '/orders', VALID, { 'idempotency-key': 'checkout-1' });
+      // when
+      const bob = await call('POST', '/orders', { ...VALID, customerId: 'bob' }, { 'idempotency-key': 'checkout-1' });
+      // then
+      expect(bob.status).toBe(201);
+      expect(bob.body.orderId).not.toBe(alice.body.orderId);
+      expect(bob.body.customerId).toBe('bob');
+      expect(written()).toBe(2);
+    });
+
     it.each([
       ['a missing customerId', { lines: VALID.lines }, 'customerId', 'is required'],
       ['no lines', { ...VALID, lines: [] }, 'lines', 'must have at least 1 item(s)'],
