@@ -10,7 +10,7 @@ export interface CpuSample {
   readonly atMs: number;
   /** This Node process, all threads. */
   readonly nodeMs: number;
-  /** The main thread's busy time (event loop utilisation): fauxqs, the pollers, the HTTP bridge, the host, the bench. */
+  /** The main thread's (fauxqs, the pollers, the HTTP bridge, the host, the bench): its own CPU time from /proc. */
   readonly mainMs: number;
   /** DynamoDB Local (our `java` children). */
   readonly javaMs: number;
@@ -29,9 +29,17 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
+/** utime + stime, in ms, from a /proc stat line. */
+function statMs(stat: string): { name: string; parent: number; ms: number } {
+  const open = stat.indexOf('(');
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(open + 1, close), parent: Number(fields[1]), ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks() };
+}
+
 /** utime + stime of our direct children called `java`, in ms. */
 function javaChildrenMs(): number {
-  let ticks = 0;
+  let ms = 0;
   let entries: string[];
   try {
     entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
@@ -39,25 +47,28 @@ function javaChildrenMs(): number {
     return Number.NaN;
   }
   for (const pid of entries) {
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = statMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (stat.name === 'java' && stat.parent === process.pid) ms += stat.ms;
     } catch {
-      continue; // gone meanwhile
+      // gone meanwhile
     }
-    const open = stat.indexOf('(');
-    const close = stat.lastIndexOf(')');
-    if (stat.slice(open + 1, close) !== 'java') continue;
-    const fields = stat.slice(close + 2).split(' ');
-    if (Number(fields[1]) !== process.pid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
   }
-  return (ticks * 1000) / clockTicks();
+  return ms;
+}
+
+/** The main thread's own CPU time (its thread id is the process id). */
+function mainThreadMs(): number {
+  try {
+    return statMs(readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8')).ms;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function cpuNow(): CpuSample {
   const { user, system } = process.cpuUsage();
-  return { atMs: performance.now(), nodeMs: (user + system) / 1000, mainMs: performance.eventLoopUtilization().active, javaMs: javaChildrenMs() };
+  return { atMs: performance.now(), nodeMs: (user + system) / 1000, mainMs: mainThreadMs(), javaMs: javaChildrenMs() };
 }
 
 export interface CpuUse {
@@ -69,6 +80,8 @@ export interface CpuUse {
   readonly javaPerOrderMs: number;
   /** Cores kept busy on average over the phase. */
   readonly cores: number;
+  /** Share of the time the main thread was busy (1: saturated, the limit of one thread). */
+  readonly mainBusy: number;
 }
 
 /** CPU per order over one or more stretches of a run, each with the orders it completed. */
@@ -79,5 +92,5 @@ export function cpuUse(stretches: readonly { readonly before: CpuSample; readonl
   const main = sum((s) => s.after.mainMs - s.before.mainMs);
   const wall = sum((s) => s.after.atMs - s.before.atMs);
   const orders = Math.max(1, sum((s) => s.orders));
-  return { perOrderMs: (node + java) / orders, nodePerOrderMs: node / orders, mainPerOrderMs: main / orders, javaPerOrderMs: java / orders, cores: (node + java) / wall };
+  return { perOrderMs: (node + java) / orders, nodePerOrderMs: node / orders, mainPerOrderMs: main / orders, javaPerOrderMs: java / orders, cores: (node + java) / wall, mainBusy: main / wall };
 }

@@ -53,6 +53,9 @@ export interface ColdStartRow {
   readonly floorInvokeMs: number;
   readonly sizeRatio: number;
   readonly timeRatio: number;
+  /** The fastest of the runs, real and floor: what noise from other work on the machine cannot lengthen. */
+  readonly bestColdMs: number;
+  readonly bestFloorColdMs: number;
   /** What the bundle holds beyond its floor, by package or project folder, in bytes (from the source maps). */
   readonly extraOverFloor: readonly (readonly [string, number])[];
   readonly samples: readonly ColdStartSample[];
@@ -268,6 +271,8 @@ export async function measureColdStarts(cloud: LocalCloud, options: ColdStartOpt
       floorInvokeMs: median(entry.floor.map((s) => s.invokeMs)),
       sizeRatio: ratio(bundleBytes, floor.bytes),
       timeRatio: ratio(coldMs, floorColdMs),
+      bestColdMs: Math.min(...entry.real.map(cold)),
+      bestFloorColdMs: Math.min(...entry.floor.map(cold)),
       extraOverFloor: extraOver(composition(bundle), composition(floor.file)),
       samples: entry.real,
       floorSamples: entry.floor,
