@@ -252,13 +252,20 @@ function closingNotes(figures: readonly Figure[], results: { system: SystemResul
   notes.push(
     `Latency has no goal in the issue. A lone order takes ${formatNumber(system.sequential.latency.p50)} ms (p50) against the floor's ` +
       `${formatNumber(system.floorSequential.latency.p50)} ms: each of its hops goes through the outbox (a stream poll every 50 ms, a dispatcher ` +
-      `invocation, SNS to SQS) and a consumer invocation in a worker thread, where the floor calls the emulators directly; ` +
-      `${formatNumber(system.hops.reduce((t, h) => t + h.medianMs, 0))} ms of it lie between the events of its timeline.`,
+      `invocation, SNS to SQS) and a consumer invocation in a worker thread, where the floor calls the emulators directly. Between the events ` +
+      `of its timeline: ${system.hops
+        .filter((h) => !h.synthetic)
+        .map((h) => `${h.from} → ${h.to} ${formatNumber(h.medianMs)} ms`)
+        .join(', ')}.`,
   );
   if (missed.length === 0) notes.push('Every figure with a goal meets it.');
   else notes.push(`Missed: ${missed.map((f) => `${f.name} (${formatRatio(f.ratio)} vs ${f.goal?.kind === 'atLeast' ? '≥' : '≤'} ${f.goal?.ratio}×)`).join('; ')}.`);
   for (const cause of causes(missed, results)) notes.push(cause);
   return notes;
+}
+
+function totalInvocations(system: SystemResult): number {
+  return Object.values(system.functions).reduce((sum, f) => sum + f.invocations, 0);
 }
 
 /** Where throughput meets its limit, and why each missed figure misses, from what the run measured. */
@@ -267,15 +274,16 @@ function causes(missed: readonly Figure[], { system, counting, bus }: { system: 
   const has = (section: string) => missed.some((f) => f.section.startsWith(section));
   {
     const { system: sys, floor } = system.cpu;
+    const workers = sys.nodePerOrderMs - sys.mainPerOrderMs;
     out.push(
-      `Throughput (${has('2.') ? 'missed' : 'met'}, ${formatRatio(system.sustained.perSecond / system.floorSustained.perSecond)} of the floor): CPU, not waiting, is the limit. Under load the system keeps ${formatNumber(sys.cores)} of ${cpus().length} cores busy and its main thread ` +
-        `${Math.round(sys.mainBusy * 100)} % of the time, spending ${formatNumber(sys.perOrderMs)} ms of CPU per order against the floor's ` +
-        `${formatNumber(floor.perOrderMs)} ms: ${formatNumber(sys.mainPerOrderMs)} ms on the main thread, which hosts fauxqs, the 19 pollers (each SQS receive ` +
-        `and delete, each stream read, serialised and signed by the SDK there and parsed again by fauxqs or DynamoDB Local), the HTTP bridge and the function ` +
-        `host (events posted to workers, every log line written to a file); ${formatNumber(sys.nodePerOrderMs - sys.mainPerOrderMs)} ms in the function ` +
-        `workers; ${formatNumber(sys.javaPerOrderMs)} ms in DynamoDB Local. Within reach, in local/ (not changed by the bench): run fauxqs, or the pollers, ` +
-        `in a worker thread of their own so that the main thread is no longer the one saturated resource; and let the function host buffer log lines ` +
-        `(one write per batch instead of one per line): in a trial without the log file, CPU per order fell by about 9 %.`,
+      `Throughput (${has('2.') ? 'missed' : 'met'}, ${formatRatio(system.sustained.perSecond / system.floorSustained.perSecond)} of the floor): CPU is the ` +
+        `limit, not waiting. Under load the system keeps ${formatNumber(sys.cores)} of ${cpus().length} cores busy and spends ${formatNumber(sys.perOrderMs)} ms ` +
+        `of CPU per order against the floor's ${formatNumber(floor.perOrderMs)} ms: ${formatNumber(workers)} ms in the function workers (about ` +
+        `${formatNumber(totalInvocations(system) / Math.max(1, system.sustained.started))} invocations per order, each parsing and validating its event, ` +
+        `signing its SDK calls and writing JSON log lines), ${formatNumber(sys.mainPerOrderMs)} ms on the main thread (fauxqs, the 19 pollers, the HTTP ` +
+        `bridge, the host; busy ${Math.round(sys.mainBusy * 100)} % of the time) and ${formatNumber(sys.javaPerOrderMs)} ms in DynamoDB Local (the floor's ` +
+        `${formatNumber(floor.javaPerOrderMs)}: the system adds the stream reads, the sampled status reads and Inventory's separate GetItems). ` +
+        `The floor runs none of the serverless machinery, so the ratio is about the ratio of CPU per order.`,
     );
   }
   if (has('3.')) {
