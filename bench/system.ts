@@ -192,7 +192,7 @@ function pollerTotals(cloud: LocalCloud) {
 /** Where a lone order's time goes: the gaps between its timeline's events (their occurredAt). */
 async function hopTimes(apiUrl: string, orderIds: readonly string[], p50: number): Promise<HopTime[]> {
   const gaps = new Map<string, number[]>();
-  const firsts: number[] = [];
+  const spans: number[] = [];
   for (const orderId of orderIds) {
     const response = await fetch(`${apiUrl}/orders/${encodeURIComponent(orderId)}/events`);
     if (!response.ok) continue;
@@ -207,14 +207,14 @@ async function hopTimes(apiUrl: string, orderIds: readonly string[], p50: number
     }
     const first = times[0];
     const last = times.at(-1);
-    if (first && last) firsts.push(last.at - first.at);
+    if (first && last) spans.push(last.at - first.at);
   }
-  const result = [...gaps].map(([key, values]) => {
+  const result: HopTime[] = [...gaps].map(([key, values]) => {
     const [from = '', to = ''] = key.split(' → ');
     return { from, to, medianMs: median(values) };
   });
   // The rest of the end-to-end time: the POST before order.placed, and from stock.reserved's
   // consumer to the API showing STOCK_RESERVED.
-  result.push({ from: 'POST, and the last hop', to: 'STOCK_RESERVED seen', medianMs: p50 - median(firsts), synthetic: true });
+  result.push({ from: 'POST, and the last hop', to: 'STOCK_RESERVED seen', medianMs: p50 - median(spans), synthetic: true });
   return result;
 }
