@@ -5,6 +5,7 @@
 import { createInMemorySystem, type InMemorySystem, type InMemorySystemOptions } from '../../../local/in-memory/system';
 import type { AnyEnvelope } from '../../../lambdas/shared/events/envelope';
 import type { PlaceOrderCommand } from '../../../lambdas/order/application/order-service';
+import { fixedClock } from '../../support/factories';
 
 const HAPPY: PlaceOrderCommand = { customerId: 'alice', lines: [{ sku: 'BOOK-DDD', quantity: 2, unitPrice: 4500 }] };
 const TOO_EXPENSIVE: PlaceOrderCommand = { customerId: 'bob', lines: [{ sku: 'TSHIRT-CQRS', quantity: 60, unitPrice: 2500 }] };
@@ -89,12 +90,14 @@ describe('order flows on the in-memory bus', () => {
 
   it('customer cancel of a paid order: the payment is refunded and the reserved stock released', async () => {
     // given: Order has not yet heard that the stock is reserved (its consumer is held back)
-    const sys = await system();
+    const clock = fixedClock();
+    const sys = await system({ clock });
     sys.bus.pause('order:stock.reserved');
     const orderId = await place(sys, HAPPY);
     expect((await sys.orders.getOrder(orderId)).status).toBe('PAID');
     expect(await sys.inventory.getAvailable('BOOK-DDD')).toBe(8);
-    // when
+    // when: the customer cancels a moment later (the timeline orders unrelated events by time)
+    clock.advance(1_000);
     const cancelled = await sys.orders.cancelOrder(orderId);
     await sys.bus.settled();
     sys.bus.resume('order:stock.reserved');
