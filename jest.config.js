@@ -1,6 +1,7 @@
 /**
  * Jest runs TypeScript through SWC (no type checking here: `npm run typecheck` does that).
- * Four projects, one per test layer; the end-to-end one starts the local cloud once for the
+ * Five projects, one per test layer (the reliability one runs fault-injection scenarios on the
+ * local cloud); the end-to-end one starts the local cloud once for the
  * whole suite (or targets E2E_API_URL when it is set) and stops it afterwards.
  */
 const common = {
@@ -29,6 +30,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/synth-setup.ts',
     },
   ],
 };
