@@ -18,11 +18,19 @@ import { toOrderView, toTimelineEntry } from '../application/order-view';
 export const MAX_BODY_BYTES = 64 * 1024;
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const HEADER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 const placeOrderBody = z.strictObject({
-  customerId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^\S(.*\S)?$/, 'must not start or end with spaces')),
-  lines: z.array(orderLineSchema).check(z.minLength(1), z.maxLength(MAX_LINES)),
-  currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code'))),
+  customerId: z.string().check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^\S(.*\S)?$/, 'must not start or end with spaces'),
+    // Not storable as UTF-8 (DynamoDB, SNS) or not printable: an id no one could type or read back.
+    z.regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or unpaired surrogates'),
+  ),
+  // Unknown fields are refused in a line as at the root, not silently dropped.
+  lines: z.array(z.strictObject(orderLineSchema.shape)).check(z.minLength(1), z.maxLength(MAX_LINES)),
+  currency: z.optional(z.string().check(z.refine((code) => CURRENCIES.has(code), 'must be a three-letter ISO 4217 code'))),
 });
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -37,7 +45,7 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
         const body = parseBody(event);
         const parsed = placeOrderBody.safeParse(body);
         if (!parsed.success) return badRequest(toFieldIssues(parsed.error, body));
-        const idempotencyKey = headerId(event, 'idempotency-key');
+        const idempotencyKey = idempotencyKeyOf(event);
         const order = await service.placeOrder({
           ...parsed.data,
           correlationId: headerId(event, 'x-correlation-id'),
@@ -79,12 +87,13 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
         ? json(405, { error: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${path}` }, { Allow: matching.map((r) => r.method).join(', ') })
         : json(404, { error: 'NOT_FOUND', message: `no route for ${method} ${path}` });
     }
+    // API Gateway has already decoded the path: decoding it again would read `%41` as `A`.
     const orderId = route.pattern.exec(path)?.[1];
-    if (orderId !== undefined && !ORDER_ID.test(decodeURIComponentSafe(orderId))) {
+    if (orderId !== undefined && !ORDER_ID.test(orderId)) {
       return badRequest([{ field: 'orderId', problem: 'must be 1-128 letters, digits, dashes or underscores' }]);
     }
     try {
-      return await route.run({ event, orderId: orderId && decodeURIComponentSafe(orderId), log });
+      return await route.run({ event, orderId, log });
     } catch (error) {
       return toErrorResult(error, log);
     }
@@ -111,7 +120,16 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-/** An id-like header (correlation id, idempotency key); anything else is ignored. */
+/** The client's Idempotency-Key. A malformed one is refused: ignoring it would let a retry place a second order. */
+function idempotencyKeyOf(event: APIGatewayProxyEventV2): string | undefined {
+  const key = event.headers?.['idempotency-key'];
+  if (key !== undefined && !HEADER_ID.test(key)) {
+    throw new BadRequest(400, [{ field: 'Idempotency-Key', problem: 'must be 1-128 letters, digits, dots, colons, dashes or underscores' }]);
+  }
+  return key;
+}
+
+/** An id-like header (the correlation id); anything else is ignored. */
 function headerId(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const header = event.headers?.[name];
   return header !== undefined && HEADER_ID.test(header) ? header : undefined;
@@ -136,12 +154,4 @@ function badRequest(issues: FieldIssue[], status = 400): Result {
 
 function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): Result {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
-}
-
-function decodeURIComponentSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }

@@ -74,6 +74,10 @@ describe('Order HTTP API', () => {
       ['a bad currency', { ...VALID, currency: 'euro' }, 'currency', 'ISO 4217'],
       ['an unknown field', { ...VALID, discount: 100 }, '(root)', 'unknown field(s) discount'],
       ['an array body', [VALID], '(root)', 'must be an object'],
+      ['an unknown field in a line', { ...VALID, lines: [{ ...VALID.lines[0], discount: 100 }] }, 'lines[0]', 'unknown field(s) discount'],
+      ['a control character in the customerId', { ...VALID, customerId: 'ali\u0000ce' }, 'customerId', 'control characters'],
+      ['an unpaired surrogate in the customerId', { ...VALID, customerId: 'ali\ud800ce' }, 'customerId', 'unpaired surrogates'],
+      ['a three-letter currency that ISO 4217 does not have', { ...VALID, currency: 'XYZ' }, 'currency', 'ISO 4217'],
     ])('answers 400 naming the field for %s, and writes nothing', async (_, body, field, problem) => {
       // when
       const { status, body: error } = await call('POST', '/orders', body);
@@ -81,6 +85,15 @@ describe('Order HTTP API', () => {
       expect(status).toBe(400);
       expect(error.error).toBe('VALIDATION_FAILED');
       expect(error.issues).toEqual(expect.arrayContaining([expect.objectContaining({ field, problem: expect.stringContaining(problem) })]));
+      expect(written()).toBe(0);
+    });
+
+    it('answers 400 for a malformed Idempotency-Key instead of ignoring it (a retry would place a second order), and writes nothing', async () => {
+      // when
+      const { status, body } = await call('POST', '/orders', VALID, { 'idempotency-key': 'checkout 42' });
+      // then
+      expect(status).toBe(400);
+      expect(body.issues).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
       expect(written()).toBe(0);
     });
 
@@ -127,6 +140,18 @@ describe('Order HTTP API', () => {
       const { status, body } = await call('GET', '/orders/no-such-order');
       expect(status).toBe(404);
       expect(body.error).toBe('ORDER_NOT_FOUND');
+    });
+
+    it('reads the order id as API Gateway decoded it, not decoding it again', async () => {
+      // given: an order, and a client asking for the literal id "%<hex>…" (it sent %25<hex>…, which the gateway decoded once)
+      const { body: placed } = await call('POST', '/orders', VALID);
+      const orderId = String(placed.orderId);
+      const encodedOnce = `%${orderId.charCodeAt(0).toString(16)}${orderId.slice(1)}`;
+      // when
+      const { status, body } = await call('GET', `/orders/${encodedOnce}`);
+      // then: refused as an id that cannot be one, not answered with another order
+      expect(status).toBe(400);
+      expect(body.issues).toEqual([expect.objectContaining({ field: 'orderId' })]);
     });
 
     it('answers 400 for an order id that cannot be one', async () => {
