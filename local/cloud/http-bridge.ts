@@ -57,9 +57,12 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
-    const matches = routes.map((route) => ({ route, match: route.pattern.exec(url.pathname) })).filter((m) => m.match);
+    // API Gateway decodes the path before it matches a route, and hands the function the decoded
+    // path as rawPath: `/orders/a%2Fb` is `/orders/a/b`. A path that does not decode matches none.
+    const path = decodePath(url.pathname);
+    const matches = path === undefined ? [] : routes.map((route) => ({ route, match: route.pattern.exec(path) })).filter((m) => m.match);
     const found = matches.find((m) => m.route.method === method || m.route.method === 'ANY');
-    if (!found?.match) {
+    if (!found?.match || path === undefined) {
       // API Gateway answers an unknown route (or method) with 404 and this body.
       await drain(request);
       send(response, 404, { message: 'Not Found' });
@@ -70,8 +73,8 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
       send(response, 413, { message: 'Request Entity Too Large' });
       return;
     }
-    const pathParameters = Object.fromEntries(found.route.params.map((name, i) => [name, decodeURIComponent(found.match?.[i + 1] ?? '')]));
-    const event = toEvent(request, url, method, found.route, pathParameters, body);
+    const pathParameters = Object.fromEntries(found.route.params.map((name, i) => [name, found.match?.[i + 1] ?? '']));
+    const event = toEvent(request, url, path, method, found.route, pathParameters, body);
     const result = (await options.invoke(found.route.functionLogicalId, event)) as APIGatewayProxyStructuredResultV2 | string | undefined;
     writeResult(response, result);
   }
@@ -95,6 +98,7 @@ export async function startHttpBridge(options: HttpBridgeOptions): Promise<HttpB
 function toEvent(
   request: IncomingMessage,
   url: URL,
+  path: string,
   method: string,
   route: HttpRoute,
   pathParameters: Record<string, string>,
@@ -111,7 +115,7 @@ function toEvent(
   return {
     version: '2.0',
     routeKey: `${route.method} ${route.path}`,
-    rawPath: url.pathname,
+    rawPath: path,
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
@@ -121,7 +125,7 @@ function toEvent(
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: { method, path, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
       routeKey: `${route.method} ${route.path}`,
       stage: '$default',
@@ -164,6 +168,14 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
     else chunks.push(chunk as Buffer);
   }
   return tooLarge ? undefined : Buffer.concat(chunks);
+}
+
+function decodePath(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }
 
 async function drain(request: IncomingMessage): Promise<void> {

@@ -60,6 +60,33 @@ describe('HTTP bridge', () => {
     expect(seen[0]?.event.routeKey).toBe('GET /orders/{orderId}');
   });
 
+  it('decodes the path before it matches a route, as API Gateway does: rawPath is decoded, and %2F is a slash', async () => {
+    // when
+    const decoded = await fetch(`${bridge.url}/orders/abc%20d`);
+    const slash = await fetch(`${bridge.url}/orders/a%2Fb`);
+    // then
+    expect(decoded.status).toBe(201);
+    expect(seen[0]?.event).toMatchObject({ rawPath: '/orders/abc d', requestContext: expect.objectContaining({ http: expect.objectContaining({ path: '/orders/abc d' }) }) });
+    expect(slash.status).toBe(404);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('answers 404, not 500, for a path that does not decode, without invoking anything', async () => {
+    // when
+    const responses = await Promise.all(['/orders/%E0%A4%A', '/orders/%', '/orders/%ZZ'].map((path) => fetch(`${bridge.url}${path}`)));
+    // then
+    expect(responses.map((r) => r.status)).toEqual([404, 404, 404]);
+    expect(seen).toEqual([]);
+  });
+
+  it('answers 413 for a body over API Gateway\'s 10 MB limit, without invoking anything', async () => {
+    // when
+    const response = await fetch(`${bridge.url}/orders`, { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
+    // then
+    expect(response.status).toBe(413);
+    expect(seen).toEqual([]);
+  });
+
   it('answers 404 for a route or method the template does not have, without invoking anything', async () => {
     expect((await fetch(`${bridge.url}/customers`)).status).toBe(404);
     expect((await fetch(`${bridge.url}/orders`, { method: 'DELETE' })).status).toBe(404);
