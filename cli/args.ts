@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const COMMANDS = ['place', 'get', 'cancel', 'watch'] as const;
+export const COMMANDS = ['place', 'get', 'cancel', 'watch', 'dlq'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const ORDER_STATUSES = ['PLACED', 'PAID', 'STOCK_RESERVED', 'CANCELLED'] as const;
@@ -14,11 +14,27 @@ export const DEFAULT_CURRENCY = 'EUR';
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 export const DEFAULT_INTERVAL_MS = 250;
 
+/** What `orders dlq` does: list the dead-letter queues, show one's messages, or redrive them. */
+export const DLQ_ACTIONS = ['list', 'show', 'redrive'] as const;
+export type DlqAction = (typeof DLQ_ACTIONS)[number];
+export const DEFAULT_SHOW_LIMIT = 10;
+/** How long `dlq redrive` follows an SQS message move task before it stops watching. */
+export const DEFAULT_REDRIVE_TIMEOUT_SECONDS = 300;
+
 /** Where the API is and how to print: accepted by every command. */
 export interface GlobalOptions {
   readonly apiUrl?: string;
   readonly stack?: string;
   readonly region?: string;
+  readonly json: boolean;
+}
+
+/** Where the queues are, for `orders dlq`: a deployed stack, an SQS endpoint, or the local cloud. */
+export interface DlqOptions {
+  readonly stack?: string;
+  readonly region?: string;
+  /** Any SQS endpoint (an emulator): every queue it has, with the emulators' dummy credentials. */
+  readonly sqsEndpoint?: string;
   readonly json: boolean;
 }
 
@@ -46,6 +62,17 @@ export type Command =
       readonly until?: OrderStatus;
       readonly timeoutSeconds: number;
       readonly intervalMs: number;
+    }
+  | { readonly name: 'dlq'; readonly action: 'list'; readonly options: DlqOptions }
+  | { readonly name: 'dlq'; readonly action: 'show'; readonly options: DlqOptions; readonly queue: string; readonly limit: number }
+  | {
+      readonly name: 'dlq';
+      readonly action: 'redrive';
+      readonly options: DlqOptions;
+      readonly queue: string;
+      /** Move at most this many messages (one by one: a move task cannot stop at a count). */
+      readonly max?: number;
+      readonly timeoutSeconds: number;
     };
 
 /** A command line that cannot be run as written. */
@@ -76,6 +103,9 @@ const COMMAND_OPTIONS = {
   until: { type: 'string' },
   timeout: { type: 'string' },
   interval: { type: 'string' },
+  limit: { type: 'string' },
+  max: { type: 'string' },
+  'sqs-endpoint': { type: 'string' },
 } as const;
 
 type CommandOption = keyof typeof COMMAND_OPTIONS;
@@ -86,6 +116,14 @@ const ALLOWED: Readonly<Record<CommandName, readonly CommandOption[]>> = {
   get: [],
   cancel: [],
   watch: ['until', 'timeout', 'interval'],
+  dlq: ['limit', 'max', 'timeout', 'sqs-endpoint'],
+};
+
+/** The options each `dlq` action accepts besides the global ones and --sqs-endpoint. */
+const DLQ_ALLOWED: Readonly<Record<DlqAction, readonly CommandOption[]>> = {
+  list: [],
+  show: ['limit'],
+  redrive: ['max', 'timeout'],
 };
 
 function isCommand(value: string | undefined): value is CommandName {
@@ -115,6 +153,7 @@ export function parseCommand(argv: readonly string[]): Command {
       throw new UsageError(`${command} does not take --${option}`, command);
     }
   }
+  if (command === 'dlq') return parseDlq(rest, values);
   const options = globalOptions(values, command);
 
   switch (command) {
@@ -159,6 +198,47 @@ function describeParseError(error: unknown): string {
     return /argument missing/.test(message) ? `${option} needs a value` : `${option} takes no value`;
   }
   return message;
+}
+
+type ParsedValues = ReturnType<typeof parseOrThrow>['values'];
+
+function parseDlq(positionals: readonly string[], values: ParsedValues): Command {
+  const command = 'dlq';
+  const [action, queue, extra] = positionals;
+  if (action === undefined) throw new UsageError(`an action is required: ${DLQ_ACTIONS.join(', ')}`, command);
+  if (!(DLQ_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action "${action}" (${DLQ_ACTIONS.join(', ')})`, command);
+  const dlqAction = action as DlqAction;
+  for (const option of ALLOWED.dlq) {
+    if (values[option] !== undefined && option !== 'sqs-endpoint' && !DLQ_ALLOWED[dlqAction].includes(option)) {
+      throw new UsageError(`dlq ${dlqAction} does not take --${option}`, command);
+    }
+  }
+  if (values['api-url'] !== undefined) throw new UsageError('dlq does not take --api-url: the queues are found with --stack NAME, --sqs-endpoint URL, or the local cloud', command);
+  const endpoint = values['sqs-endpoint'];
+  if (endpoint !== undefined && values.stack !== undefined) throw new UsageError('--sqs-endpoint and --stack cannot be used together', command);
+  if (endpoint !== undefined && !isHttpUrl(endpoint)) throw new UsageError(`--sqs-endpoint must be an http(s) URL, not "${endpoint}"`, command);
+  if (values.region !== undefined && values.stack === undefined && endpoint === undefined) {
+    throw new UsageError('--region only applies with --stack NAME or --sqs-endpoint URL', command);
+  }
+  const options: DlqOptions = {
+    ...(values.stack === undefined ? {} : { stack: values.stack }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(endpoint === undefined ? {} : { sqsEndpoint: endpoint }),
+    json: values.json ?? false,
+  };
+  if (dlqAction === 'list') {
+    if (queue !== undefined) throw new UsageError(`unexpected argument "${queue}"`, command);
+    return { name: 'dlq', action: 'list', options };
+  }
+  if (queue === undefined || queue === '') throw new UsageError(`dlq ${dlqAction} needs a QUEUE (its name as \`orders dlq list\` prints it, its URL or ARN)`, command);
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, command);
+  if (dlqAction === 'show') {
+    const limit = values.limit === undefined ? DEFAULT_SHOW_LIMIT : wholeNumber('--limit', values.limit, command);
+    return { name: 'dlq', action: 'show', options, queue, limit };
+  }
+  const max = values.max === undefined ? undefined : wholeNumber('--max', values.max, command);
+  const timeoutSeconds = values.timeout === undefined ? DEFAULT_REDRIVE_TIMEOUT_SECONDS : positiveNumber('--timeout', values.timeout, command);
+  return { name: 'dlq', action: 'redrive', options, queue, ...(max === undefined ? {} : { max }), timeoutSeconds };
 }
 
 function globalOptions(values: { 'api-url'?: string; stack?: string; region?: string; json?: boolean }, command: CommandName): GlobalOptions {
@@ -212,6 +292,11 @@ function parseStatus(text: string, command: CommandName): OrderStatus {
     throw new UsageError(`--until must be one of ${ORDER_STATUSES.join(', ')}, not "${text}"`, command);
   }
   return status as OrderStatus;
+}
+
+function wholeNumber(option: string, text: string, command: CommandName): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) === 0) throw new UsageError(`${option} must be a whole number above 0, not "${text}"`, command);
+  return Number(text);
 }
 
 function positiveNumber(option: string, text: string, command: CommandName): number {

@@ -1,5 +1,13 @@
 /** The help texts: `orders --help` and `orders <command> --help`. */
-import { DEFAULT_CURRENCY, DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_SECONDS, ORDER_STATUSES, type CommandName } from './args';
+import {
+  DEFAULT_CURRENCY,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_REDRIVE_TIMEOUT_SECONDS,
+  DEFAULT_SHOW_LIMIT,
+  DEFAULT_TIMEOUT_SECONDS,
+  ORDER_STATUSES,
+  type CommandName,
+} from './args';
 
 const WHERE = `Where the API is (the first that applies):
   --api-url URL        the Order API's base URL
@@ -13,6 +21,19 @@ Output:
   -h, --help           show help
 
 Exit codes: 0 ok, 1 failure (an API error, or a watched order not ending as expected), 2 usage error.`;
+
+const WHERE_QUEUES = `Where the queues are (the first that applies):
+  --stack NAME         a deployed stack: its queues (ListStackResources) and template (GetTemplate),
+                       read with the AWS SDK (credentials and region as for the AWS CLI; --region R)
+  --sqs-endpoint URL   any SQS endpoint, such as an emulator: every queue it has, reached with
+                       the local emulators' dummy credentials (--region R, default us-east-1)
+  .local-cloud/outputs.json   written by \`npm start\` while the local cloud runs
+
+Output:
+  --json               machine-readable output
+  -h, --help           show help
+
+Exit codes: 0 ok, 1 failure (AWS or SQS refused, no such queue, a message not moved), 2 usage error.`;
 
 export const USAGE: Readonly<Record<CommandName, string>> = {
   place: `usage: orders place --customer ID --line SKU:QTY:PRICE [--line ...] [--currency ${DEFAULT_CURRENCY}] [--idempotency-key KEY]
@@ -40,6 +61,33 @@ CANCELLED with its follow-ups such as a refund), when it reaches --until, or at 
                      exit code 1 if it settles otherwise
   --timeout S        give up after S seconds, with exit code 1 (default ${DEFAULT_TIMEOUT_SECONDS})
   --interval MS      time between two polls of the API (default ${DEFAULT_INTERVAL_MS})`,
+  dlq: `usage: orders dlq list | show QUEUE [--limit N] | redrive QUEUE [--max N] [--timeout S]
+
+The dead-letter queues: a message lands in one after 5 failed deliveries to its consumer.
+
+  list                 every dead-letter queue: what to type for QUEUE, its approximate number of
+                       messages (waiting, and in flight), and the queue(s) that redrive to it
+  show QUEUE           peek at up to --limit messages (default ${DEFAULT_SHOW_LIMIT}) without taking them: id,
+                       receive count, first receive, body, and why the body is poison when the
+                       envelope is invalid (MALFORMED, UNKNOWN_TYPE, UNSUPPORTED_VERSION,
+                       INVALID_ENVELOPE, INVALID_DATA, with the fields at fault). The messages are
+                       received with a short visibility timeout and made visible again at once;
+                       each look adds one to their receive count.
+  redrive QUEUE        move the messages back to the queue they came from, once the cause is
+                       fixed. Where SQS offers it (AWS), an SQS message move task
+                       (StartMessageMoveTask), followed until it ends or --timeout S
+                       (default ${DEFAULT_REDRIVE_TIMEOUT_SECONDS}); the task carries on in SQS if this command stops watching.
+                       Elsewhere (the local emulator), and always with --max N, message by
+                       message: sent to the source queue (body and attributes) and deleted from the
+                       dead-letter queue only once sent, so none is ever lost; one may arrive
+                       twice, which consumers ignore (they are idempotent on the event id).
+
+QUEUE is the name \`orders dlq list\` prints first (payment/order.placed: the consumer, then the
+event), or a queue's name, URL or ARN.
+
+The outbox failure queues (order/outbox, …) are listed and shown too, but not redriven: they
+hold where a stream batch failed (shard and sequence numbers), not events. The events are still
+the outbox items in the context's table; fix the dispatcher's cause, then delete these records.`,
 };
 
 export const GENERAL_USAGE = `usage: orders <command> [options]      (in this repository: npm run orders -- <command> [options])
@@ -51,12 +99,14 @@ Commands:
   get      show an order                        orders get ORDER_ID
   cancel   cancel an order                      orders cancel ORDER_ID
   watch    follow an order's timeline live      orders watch ORDER_ID --until STOCK_RESERVED
+  dlq      list, show and redrive dead letters  orders dlq list
   help     show help for a command              orders help watch
 
 ${WHERE}`;
 
 export function helpText(topic?: CommandName): string {
-  return topic ? `${USAGE[topic]}\n\n${WHERE}` : GENERAL_USAGE;
+  if (topic === 'dlq') return `${USAGE.dlq}\n\n${WHERE_QUEUES}`;
+  return topic ? `${USAGE[topic]}\n\n${WHERE}` : `${GENERAL_USAGE}\n\nFor \`orders dlq\`, see \`orders dlq --help\`: it reaches the queues, not the API.`;
 }
 
 /** The first line of a command's usage, for usage errors. */

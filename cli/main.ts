@@ -7,6 +7,8 @@ import { ApiError, ApiUnavailableError, ordersApi, type Order, type OrdersApi } 
 import { ApiUrlError, resolveApiUrl, type ApiUrlSources } from './api-url';
 import { parseCommand, UsageError, type Command, type CommandName } from './args';
 import { formatCancelled, formatOrder, formatPlaced, formatStatus, formatTimelineLine } from './format';
+import { runDlq } from './dlq/command';
+import { DlqError } from './dlq/model';
 import { helpText, usageLine } from './help';
 import { watchOrder, type WatchResult } from './watch';
 
@@ -36,12 +38,15 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
     return EXIT.OK;
   }
   try {
+    if (command.name === 'dlq') {
+      return await runDlq(command, deps);
+    }
     const location = await resolveApiUrl(command.options, deps, command.name);
     const api = ordersApi(location.url, { source: location.source, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
     return await runCommand(command, api, deps);
   } catch (error) {
     if (error instanceof UsageError) return usageError(error, json, deps);
-    if (error instanceof ApiError || error instanceof ApiUnavailableError || error instanceof ApiUrlError) {
+    if (error instanceof ApiError || error instanceof ApiUnavailableError || error instanceof ApiUrlError || error instanceof DlqError) {
       fail(deps, command.options.json, command.name, error.message, error instanceof ApiError ? { status: error.status, code: error.code ?? null } : {});
       return EXIT.FAILURE;
     }
@@ -49,7 +54,7 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
   }
 }
 
-type RunnableCommand = Exclude<Command, { name: 'help' }>;
+type RunnableCommand = Exclude<Command, { name: 'help' | 'dlq' }>;
 
 async function runCommand(command: RunnableCommand, api: OrdersApi, deps: CliDeps): Promise<number> {
   const { json } = command.options;

@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig } from './emulators/credentials';
 import { startLocalCloud, type LocalCloud } from './cloud/local-cloud';
-import { ensureSynthesized, PROJECT_ROOT } from './cloud/synth';
+import { ensureSynthesized, PROJECT_ROOT, templatePath } from './cloud/synth';
+import { LOCAL_CLOUD_OUTPUT, type LocalCloudOutput } from '../cli/local-cloud-output';
 import { runDemo, SLOW_WAREHOUSE, type DemoResult } from './demo';
 import { httpClient } from './http-client';
 import { inMemoryClient } from './in-memory/client';
@@ -89,8 +90,9 @@ async function startCloud(once: boolean, port: number): Promise<number> {
     const { failed, line } = summary(results, deadLetters);
     console.log(line);
     if (!once) {
-      // The stack outputs, as `cdk deploy` prints them, for the CLI and other tools.
-      writeOutputs(cloud.topology.outputs);
+      // The stack outputs, as `cdk deploy` prints them, for the CLI and other tools; and where
+      // the emulators and the stack's queues are, as CloudFormation would say (`orders dlq`).
+      writeOutputs({ ...cloud.topology.outputs, [LOCAL_CLOUD_OUTPUT]: localCloudOutput(cloud) });
       console.log(`\nServing ${cloud.apiUrl} (function logs in .local-cloud/logs). Ctrl-C to stop.`);
       await untilInterrupted();
     }
@@ -103,7 +105,17 @@ async function startCloud(once: boolean, port: number): Promise<number> {
 
 const OUTPUTS_FILE = path.join(PROJECT_ROOT, '.local-cloud', 'outputs.json');
 
-function writeOutputs(outputs: Readonly<Record<string, string>>): void {
+function localCloudOutput(cloud: LocalCloud): LocalCloudOutput {
+  return {
+    stackName: cloud.topology.stackName,
+    region: cloud.endpoints.region,
+    endpoints: { sqs: cloud.endpoints.snsSqs, sns: cloud.endpoints.snsSqs, dynamodb: cloud.endpoints.dynamodb },
+    queues: cloud.topology.queues.map((q) => ({ logicalId: q.logicalId, url: q.queueUrl })),
+    templateFile: templatePath(),
+  };
+}
+
+function writeOutputs(outputs: Readonly<Record<string, unknown>>): void {
   mkdirSync(path.dirname(OUTPUTS_FILE), { recursive: true });
   writeFileSync(OUTPUTS_FILE, `${JSON.stringify(outputs, null, 2)}\n`);
 }
