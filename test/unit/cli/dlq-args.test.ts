@@ -1,0 +1,134 @@
+/** `orders dlq`'s command line and help: what each action accepts, and how a malformed one is refused. */
+import { parseCommand, UsageError, type Command } from '../../../cli/args';
+import { EXIT, run, type CliDeps } from '../../../cli/main';
+
+function usageErrorOf(argv: string[]): UsageError {
+  try {
+    parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`expected a usage error, but ${JSON.stringify(argv)} was accepted`);
+}
+
+function cli(overrides: Partial<CliDeps> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const deps: CliDeps = {
+    stdout: (line) => out.push(line),
+    stderr: (line) => err.push(line),
+    env: {},
+    localOutputsFile: '/nowhere/.local-cloud/outputs.json',
+    readFile: () => undefined,
+    stackOutputs: () => Promise.reject(new Error('no AWS in unit tests')),
+    ...overrides,
+  };
+  return { deps, out: () => out.join('\n'), err: () => err.join('\n') };
+}
+
+describe('orders dlq arguments', () => {
+  it('list takes where the queues are', () => {
+    expect(parseCommand(['dlq', 'list'])).toEqual<Command>({ name: 'dlq', action: 'list', options: { json: false } });
+    expect(parseCommand(['dlq', 'list', '--stack', 'EventDrivenOrders', '--region', 'eu-west-1', '--json'])).toEqual<Command>({
+      name: 'dlq',
+      action: 'list',
+      options: { stack: 'EventDrivenOrders', region: 'eu-west-1', json: true },
+    });
+    expect(parseCommand(['dlq', 'list', '--sqs-endpoint', 'http://127.0.0.1:4566'])).toEqual<Command>({
+      name: 'dlq',
+      action: 'list',
+      options: { sqsEndpoint: 'http://127.0.0.1:4566', json: false },
+    });
+  });
+
+  it('show takes a queue and shows 10 messages unless told otherwise', () => {
+    expect(parseCommand(['dlq', 'show', 'payment/order.placed'])).toEqual<Command>({
+      name: 'dlq',
+      action: 'show',
+      options: { json: false },
+      queue: 'payment/order.placed',
+      limit: 10,
+    });
+    expect(parseCommand(['dlq', 'show', 'q', '--limit', '3'])).toMatchObject({ limit: 3 });
+  });
+
+  it('redrive takes a queue, and at most how many to move and how long to follow a move task', () => {
+    expect(parseCommand(['dlq', 'redrive', 'payment/order.placed'])).toEqual<Command>({
+      name: 'dlq',
+      action: 'redrive',
+      options: { json: false },
+      queue: 'payment/order.placed',
+      timeoutSeconds: 300,
+    });
+    expect(parseCommand(['dlq', 'redrive', 'q', '--max', '2', '--timeout', '30'])).toMatchObject({ max: 2, timeoutSeconds: 30 });
+  });
+
+  it.each([
+    [['dlq'], 'an action is required: list, show, redrive'],
+    [['dlq', 'purge', 'q'], 'unknown action "purge" (list, show, redrive)'],
+    [['dlq', 'show'], 'dlq show needs a QUEUE (its name as `orders dlq list` prints it, its URL or ARN)'],
+    [['dlq', 'redrive', 'a', 'b'], 'unexpected argument "b"'],
+    [['dlq', 'list', 'q'], 'unexpected argument "q"'],
+    [['dlq', 'list', '--limit', '3'], 'dlq list does not take --limit'],
+    [['dlq', 'show', 'q', '--max', '3'], 'dlq show does not take --max'],
+    [['dlq', 'redrive', 'q', '--limit', '3'], 'dlq redrive does not take --limit'],
+    [['dlq', 'show', 'q', '--limit', '0'], '--limit must be a whole number above 0, not "0"'],
+    [['dlq', 'redrive', 'q', '--max', '2.5'], '--max must be a whole number above 0, not "2.5"'],
+    [['dlq', 'list', '--api-url', 'http://127.0.0.1:3000'], 'dlq does not take --api-url: the queues are found with --stack NAME, --sqs-endpoint URL, or the local cloud'],
+    [['dlq', 'list', '--stack', 'S', '--sqs-endpoint', 'http://127.0.0.1:1'], '--sqs-endpoint and --stack cannot be used together'],
+    [['dlq', 'list', '--sqs-endpoint', 'localhost:4566'], '--sqs-endpoint must be an http(s) URL, not "localhost:4566"'],
+    [['dlq', 'list', '--region', 'eu-west-1'], '--region only applies with --stack NAME or --sqs-endpoint URL'],
+    [['get', 'order-1', '--limit', '3'], 'get does not take --limit'],
+  ])('refuses %j: %s', (argv, message) => {
+    // when
+    const error = usageErrorOf(argv);
+    // then
+    expect(error.message).toBe(message);
+  });
+
+  it('given dlq --help, explains each action, how a redrive never loses a message, and where the queues are found', async () => {
+    // given
+    const { deps, out } = cli();
+    // when
+    const code = await run(['dlq', '--help'], deps);
+    // then
+    expect(code).toBe(EXIT.OK);
+    expect(out()).toMatch(/^usage: orders dlq list \| show QUEUE \[--limit N\] \| redrive QUEUE \[--max N\] \[--timeout S\]/);
+    for (const text of ['StartMessageMoveTask', 'deleted from the\n                       dead-letter queue only once sent', 'INVALID_DATA', '--sqs-endpoint URL', '.local-cloud/outputs.json']) {
+      expect(out()).toContain(text);
+    }
+    expect(out()).not.toContain('--api-url');
+  });
+
+  it('given the general --help, lists dlq among the commands', async () => {
+    const { deps, out } = cli();
+    expect(await run(['--help'], deps)).toBe(EXIT.OK);
+    expect(out()).toMatch(/^ {2}dlq {6}list, show and redrive dead letters/m);
+  });
+
+  it('given no stack, endpoint or local cloud, says how to name one and exits 2', async () => {
+    // given
+    const { deps, out, err } = cli();
+    // when
+    const code = await run(['dlq', 'list'], deps);
+    // then
+    expect(code).toBe(EXIT.USAGE);
+    expect(out()).toBe('');
+    expect(err().split('\n')[0]).toBe(
+      'orders dlq: no queues to look at: pass --stack NAME for a deployed stack, or --sqs-endpoint URL, or start the local cloud with `npm start` (it writes /nowhere/.local-cloud/outputs.json)',
+    );
+  });
+
+  it('given local outputs written before npm start said where its queues are, asks for a restart and exits 1', async () => {
+    // given
+    const { deps, err } = cli({ readFile: () => JSON.stringify({ ApiUrl: 'http://127.0.0.1:3000' }) });
+    // when
+    const code = await run(['dlq', 'list', '--json'], deps);
+    // then
+    expect(code).toBe(EXIT.FAILURE);
+    expect(JSON.parse(err())).toEqual({
+      error: { message: '/nowhere/.local-cloud/outputs.json has no usable "LocalCloud" section; start the local cloud again with `npm start`' },
+    });
+  });
+});
