@@ -353,11 +353,12 @@ async function release(sqs: SQSClient, queueUrl: string, message: Message): Prom
   }
 }
 
-/** `AccessDenied: User … is not authorized …`, or the network's reason. */
+/** `AccessDenied: User … is not authorized …`, or the network's reason (`connect ECONNREFUSED 127.0.0.1:4566`). */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error.cause as { code?: string; message?: string } | undefined)?.code;
-  const code = (error as { code?: string }).code ?? cause;
-  if (code && /^E[A-Z]+$/.test(code)) return `${code} (${error.message})`;
-  return error.name && error.name !== 'Error' && !error.message.startsWith(error.name) ? `${error.name}: ${error.message}` : error.message;
+  // The SDK wraps what it cannot recognise as an Error (one from another realm, as under Jest).
+  const message = error.message.replace(/^AWS SDK error wrapper for (Error: )?/, '');
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && !message.includes(code)) return `${code} (${message})`;
+  return error.name && error.name !== 'Error' && !message.startsWith(error.name) ? `${error.name}: ${message}` : message;
 }
