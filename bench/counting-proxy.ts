@@ -5,54 +5,9 @@
  * cost. The functions run in worker threads with their own SDK clients, so counting happens
  * here, on the wire, rather than in SDK middleware.
  */
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startAwsProxy, type AwsProxy, type Operation } from '../local/cloud/aws-proxy';
 
-export interface Operation {
-  /** `dynamodb`, `dynamodbstreams`, `sqs`, `sns`, or the signing name of anything else. */
-  readonly service: string;
-  readonly operation: string;
-}
-
-const TARGET_PREFIXES: Readonly<Record<string, string>> = {
-  DynamoDB_20120810: 'dynamodb',
-  DynamoDBStreams_20120810: 'dynamodbstreams',
-  AmazonSQS: 'sqs',
-};
-
-function header(headers: IncomingHttpHeaders | Readonly<Record<string, string | readonly string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : (value as string | undefined);
-}
-
-/** The service named in a SigV4 `Authorization` header's credential scope (`key/date/region/service/aws4_request`). */
-export function signingService(authorization: string | undefined): string | undefined {
-  const scope = authorization ? /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization) : null;
-  return scope?.[1];
-}
-
-/**
- * Which AWS operation a request is: from `X-Amz-Target` for the JSON protocols (DynamoDB,
- * DynamoDB Streams, SQS), else from the `Action` field of a query-protocol request (SNS, older
- * SQS clients), in the form body or the URL.
- */
-export function parseOperation(
-  headers: IncomingHttpHeaders | Readonly<Record<string, string | readonly string[] | undefined>>,
-  body: string,
-  url = '/',
-): Operation {
-  const target = header(headers, 'x-amz-target');
-  const signedBy = signingService(header(headers, 'authorization'));
-  if (target) {
-    const dot = target.lastIndexOf('.');
-    const prefix = dot > 0 ? target.slice(0, dot) : '';
-    const operation = dot > 0 ? target.slice(dot + 1) : target;
-    return { service: TARGET_PREFIXES[prefix] ?? signedBy ?? prefix.toLowerCase(), operation };
-  }
-  const fromBody = body.includes('Action=') ? new URLSearchParams(body).get('Action') : null;
-  const fromUrl = new URL(url, 'http://localhost').searchParams.get('Action');
-  return { service: signedBy ?? 'unknown', operation: fromBody ?? fromUrl ?? 'unknown' };
-}
+export { parseOperation, signingService, type Operation } from '../local/cloud/aws-proxy';
 
 /** DynamoDB's wire form of an attribute value. */
 type AttributeJson = Readonly<Record<string, unknown>>;
@@ -237,69 +192,22 @@ export interface CountingProxyOptions {
   readonly ledger: RequestLedger;
 }
 
-export interface CountingProxy {
-  readonly endpoint: string;
-  stop(): Promise<void>;
-}
+export type CountingProxy = AwsProxy;
 
-export async function startCountingProxy(options: CountingProxyOptions): Promise<CountingProxy> {
-  const target = new URL(options.target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-  const server = createServer((incoming, outgoing) => {
-    void forward(incoming, outgoing).catch(() => {
-      if (!outgoing.headersSent) outgoing.writeHead(502);
-      outgoing.end();
-    });
+export function startCountingProxy(options: CountingProxyOptions): Promise<CountingProxy> {
+  return startAwsProxy({
+    target: options.target,
+    afterForward: ({ operation, body }, answer) => {
+      const responseBody = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+      options.ledger.record(options.caller, operation, {
+        bytes: Math.max(body.length, responseBody.length),
+        units:
+          operation.service === 'dynamodb'
+            ? capacityUnits(operation.operation, body.toString('utf8'), responseBody.toString('utf8'))
+            : { read: 0, write: 0 },
+        error: answer.status >= 400,
+      });
+      return undefined;
+    },
   });
-
-  async function forward(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
-    const body = await readAll(incoming);
-    const operation = parseOperation(incoming.headers, body.toString('utf8'), incoming.url);
-
-    const headers: IncomingHttpHeaders = { ...incoming.headers, 'content-length': String(body.length) };
-    delete headers['transfer-encoding'];
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent });
-    // A caller that gives up (a long poll aborted at stop) ends the upstream request too.
-    outgoing.on('close', () => {
-      if (!outgoing.writableFinished) upstream.destroy();
-    });
-    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
-      upstream.once('response', resolve);
-      upstream.once('error', reject);
-      upstream.end(body);
-    });
-    const responseBody = await readAll(answer);
-    const status = answer.statusCode ?? 502;
-    options.ledger.record(options.caller, operation, {
-      bytes: Math.max(body.length, responseBody.length),
-      units: operation.service === 'dynamodb' ? capacityUnits(operation.operation, body.toString('utf8'), responseBody.toString('utf8')) : { read: 0, write: 0 },
-      error: status >= 400,
-    });
-    const responseHeaders = { ...answer.headers, 'content-length': String(responseBody.length) };
-    delete responseHeaders['transfer-encoding'];
-    outgoing.writeHead(status, responseHeaders);
-    outgoing.end(responseBody);
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
-  };
-}
-
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

@@ -9,6 +9,10 @@ import path from 'node:path';
 import { startDynamoDbLocal } from '../emulators/dynamodb-local';
 import { startFauxqs } from '../emulators/fauxqs';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../emulators/credentials';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localClientConfig } from '../emulators/credentials';
+import { startAwsProxy } from './aws-proxy';
+import type { FaultInjector } from './faults';
 import { startHttpBridge } from './http-bridge';
 import type { LocalEndpoints, LocalTopology } from './model';
 import { provision } from './provision';
@@ -41,6 +45,18 @@ export interface LocalCloudOptions {
    * Provisioning goes the functions' way: it writes their endpoints into their environment.
    */
   readonly routeEndpoints?: (emulators: LocalEndpoints, caller: 'functions' | 'pollers') => LocalEndpoints | Promise<LocalEndpoints>;
+  /**
+   * Fault injection (the reliability suite's; never in a deployed stack): duplicate, delayed and
+   * replayed deliveries, crashes after the write, and SDK errors on the functions' AWS calls
+   * through a proxy in front of the emulators.
+   */
+  readonly faults?: FaultInjector;
+  /**
+   * Overrides every queue's visibility timeout, in seconds (local only): a failed delivery comes
+   * back, and a poison message reaches its DLQ, in seconds rather than minutes. Time compression
+   * for tests; the template's own value (six times the function timeout) is what AWS gets.
+   */
+  readonly visibilityTimeoutSeconds?: number;
 }
 
 export interface LocalCloud {
@@ -77,7 +93,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const endpoints: LocalEndpoints = { dynamodb: dynamodb.endpoint, snsSqs: fauxqs.endpoint, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
     progress(`  DynamoDB Local ${dynamodb.endpoint}, SNS/SQS ${fauxqs.endpoint} (${timings.emulators} ms)`);
 
-    const functionEndpoints = (await options.routeEndpoints?.(endpoints, 'functions')) ?? endpoints;
+    let functionEndpoints = (await options.routeEndpoints?.(endpoints, 'functions')) ?? endpoints;
+    if (options.faults) {
+      // The functions reach the emulators through the fault injector's proxies.
+      const { beforeForward, afterForward } = options.faults;
+      const [dynamodbProxy, snsSqsProxy] = await Promise.all([
+        startAwsProxy({ target: functionEndpoints.dynamodb, beforeForward, afterForward }),
+        startAwsProxy({ target: functionEndpoints.snsSqs, beforeForward, afterForward }),
+      ]);
+      stops.push(() => dynamodbProxy.stop(), () => snsSqsProxy.stop());
+      functionEndpoints = { ...functionEndpoints, dynamodb: dynamodbProxy.endpoint, snsSqs: snsSqsProxy.endpoint };
+    }
     const pollerEndpoints = (await options.routeEndpoints?.(endpoints, 'pollers')) ?? endpoints;
 
     const topology = await step('provision', () => provision(options.cloudAssembly ?? DEFAULT_CLOUD_ASSEMBLY, functionEndpoints));
@@ -85,6 +111,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       `Provisioned from the template: ${topology.tables.length} tables, ${topology.topics.length} topics, ${topology.queues.length} queues, ` +
         `${topology.subscriptions.length} subscriptions, ${topology.functions.length} functions (${timings.provision} ms)`,
     );
+
+    if (options.visibilityTimeoutSeconds !== undefined) {
+      await compressVisibilityTimeouts(topology.queues.map((q) => q.queueUrl), options.visibilityTimeoutSeconds, endpoints.snsSqs);
+    }
 
     const delays = Object.entries(options.invocationDelays ?? {});
     const host = new FunctionHost({
@@ -102,13 +132,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => host.stop());
 
     const log = (line: string) => progress(`  ${line}`);
-    const sqsPollers = topology.sqsMappings.map((mapping) => new SqsPoller({ mapping, invoke: host.invoke, endpoints: pollerEndpoints, log }));
+    const sqsInvoke = options.faults ? options.faults.forSqs(host.invoke) : host.invoke;
+    const streamInvoke = options.faults ? options.faults.forStream(host.invoke) : host.invoke;
+    const sqsPollers = topology.sqsMappings.map((mapping) => new SqsPoller({ mapping, invoke: sqsInvoke, endpoints: pollerEndpoints, log }));
     const arnOf = (logicalId: string) => topology.functions.find((f) => f.logicalId === logicalId)?.arn;
     // Streams are polled 20 times a second while busy and 10 while quiet: each hop of an order
     // through an outbox waits at most that long (Lambda polls about 4 times a second).
     const streamPollers = topology.streamMappings.map(
       (mapping) =>
-        new StreamPoller({ mapping, invoke: host.invoke, endpoints: pollerEndpoints, log, functionArn: arnOf(mapping.functionLogicalId), pollIntervalMs: 50, idlePollIntervalMs: 100 }),
+        new StreamPoller({ mapping, invoke: streamInvoke, endpoints: pollerEndpoints, log, functionArn: arnOf(mapping.functionLogicalId), pollIntervalMs: 50, idlePollIntervalMs: 100 }),
     );
     for (const poller of [...sqsPollers, ...streamPollers]) {
       poller.start();
@@ -133,5 +165,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+async function compressVisibilityTimeouts(queueUrls: readonly string[], seconds: number, endpoint: string): Promise<void> {
+  const sqs = new SQSClient(localClientConfig(endpoint));
+  try {
+    for (const QueueUrl of queueUrls) {
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: String(seconds) } }));
+    }
+  } finally {
+    sqs.destroy();
   }
 }
