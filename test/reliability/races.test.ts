@@ -1,0 +1,81 @@
+/**
+ * Scenario 5, races: a customer cancels an order while Payment approves it, many times over,
+ * with the cancel sent at a random moment after the order was placed. The Order aggregate's
+ * version check lets one of the two writes win; the other is retried against the new state.
+ * Either the cancel is refused (the stock was already reserved) and the order ends reserved, or
+ * it is accepted and the order ends cancelled with nothing kept: a payment approved in the
+ * meantime is refunded, a payment not yet made is voided and never taken, stock is released.
+ */
+import type { OrderView } from '../../lambdas/order/application/order-view';
+import { DEMO_STOCK } from '../../lambdas/inventory/domain/demo-catalogue';
+import { audit, type PlacedOrder } from './support/audit';
+import { reportFigures, scenarioSize } from './support/figures';
+import { allFinal, ORDER_MIX } from './support/order-load';
+import { bounded, placeOrder, seededRandom, untilQuiet, type ScenarioCloud, startScenarioCloud } from './support/scenario-cloud';
+
+const ORDERS = Math.max(30, Math.round(scenarioSize(1000) / 4));
+/** The cancel goes out up to this long after the order was accepted: around when Payment approves it. */
+const MAX_CANCEL_DELAY_MS = 400;
+
+describe('reliability: cancel races payment.approved', () => {
+  let env: ScenarioCloud;
+  beforeAll(async () => {
+    env = await startScenarioCloud();
+  }, 120_000);
+  afterAll(() => env?.stop());
+
+  it(`${ORDERS} orders cancelled at a random moment: one side wins, and the final state always matches the timeline`, async () => {
+    // given
+    const random = seededRandom(env.seed);
+    const happy = ORDER_MIX[0] as (typeof ORDER_MIX)[number];
+    const started = Date.now();
+    const before = { deliveries: env.deliveries() };
+    // when
+    const placed = await bounded(ORDERS, 10, async (n): Promise<PlacedOrder & { cancel: number }> => {
+      const order = await placeOrder(env.apiUrl, happy.request(n));
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * MAX_CANCEL_DELAY_MS)));
+      const response = await fetch(`${env.apiUrl}/orders/${order.orderId}/cancel`, { method: 'POST' });
+      const body = (await response.json()) as OrderView;
+      const expected =
+        response.status === 200 ? ({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_REQUEST' } as const) : response.status === 409 ? ({ status: 'STOCK_RESERVED' } as const) : undefined;
+      if (!expected) throw new Error(`cancel of ${order.orderId} answered ${response.status}: ${JSON.stringify(body)}`);
+      return { orderId: order.orderId, expected, cancel: response.status };
+    });
+    const ids = new Set(placed.map((p) => p.orderId));
+    await untilQuiet(env, () => allFinal(env, ids), 300_000, `${ids.size} raced orders to settle`);
+    // then
+    const [orders, payments, inventory, eventLog] = await Promise.all([
+      env.scan(env.tables.order),
+      env.scan(env.tables.payment),
+      env.scan(env.tables.inventory),
+      env.scan(env.tables.eventLog),
+    ]);
+    const report = audit({ orders, payments, inventory, eventLog }, placed, DEMO_STOCK);
+    const paymentStatus = (status: string) => payments.filter((p) => p.kind === 'aggregate' && (p.state as { status: string }).status === status).length;
+    const deadLetters = await env.deadLetters();
+    reportFigures({
+      scenario: '5 races: cancel against payment.approved',
+      orders: placed.length,
+      deliveries: env.deliveries() - before.deliveries,
+      injectedFaults: { 'racing cancels': placed.length },
+      dlqArrivals: Object.values(deadLetters).reduce((sum, n) => sum + n, 0),
+      lost: report.lost,
+      stuck: report.stuck,
+      duplicatedEffects: report.duplicatedEffects,
+      inconsistencies: report.inconsistencies,
+      elapsedMs: Date.now() - started,
+      details: {
+        'cancel accepted': placed.filter((p) => p.cancel === 200).length,
+        'cancel refused (already reserved)': placed.filter((p) => p.cancel === 409).length,
+        'cancelled before payment (voided)': paymentStatus('VOIDED'),
+        'cancelled after payment (refunded)': paymentStatus('REFUNDED'),
+        seed: env.seed,
+      },
+    });
+    expect(report.findings.slice(0, 20)).toEqual([]);
+    expect(deadLetters).toEqual({});
+    // Both sides of the race were exercised, or the scenario proved nothing.
+    expect(paymentStatus('REFUNDED')).toBeGreaterThan(0);
+    expect(placed.filter((p) => p.cancel === 409).length + paymentStatus('VOIDED')).toBeGreaterThan(0);
+  }, 900_000);
+});
