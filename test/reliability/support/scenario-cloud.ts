@@ -175,10 +175,11 @@ export async function untilQuiet(env: ScenarioCloud, settled: () => Promise<bool
   let quietPolls = 0;
   await eventually(
     async () => {
-      const quiet = (await settled()) && (await env.inFlight()) === 0;
+      // Queues first: they are cheap to ask, and while they hold messages nothing else matters.
+      const quiet = (await env.inFlight()) === 0 && (await settled());
       quietPolls = quiet ? quietPolls + 1 : 0;
       return quietPolls >= 2 ? true : undefined;
     },
-    { timeoutMs, intervalMs: 500, what },
+    { timeoutMs, intervalMs: 1_000, what },
   );
 }
