@@ -59,16 +59,19 @@ export class EventDrivenOrdersStack extends Stack {
       },
     });
     this.eventLog = new EventLog(this, 'EventLog', { topics: this.topics });
+    // Recent orders by day, for `GET /orders` and the explorer: a Query per day, never a Scan.
+    this.order.table.addListingIndex();
 
     const apiFunction = this.order.addFunction('Api', {
       entry: 'order/handlers/order-api.http.ts',
-      description: 'Order HTTP API: place, get, cancel, timeline',
+      description: 'Order HTTP API: place, get, list, cancel, timeline; the explorer page',
       environment: { EVENT_LOG_TABLE_NAME: this.eventLog.table.table.tableName },
     });
     this.eventLog.grantRead(apiFunction.function);
+    this.order.table.grantList(apiFunction.function);
     this.api = new OrderApi(this, 'Api', { handler: apiFunction.function });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Order API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Order API (opened in a browser: the event-flow explorer)' });
     new CfnOutput(this, 'OrdersTableName', { value: this.order.table.table.tableName });
     new CfnOutput(this, 'PaymentsTableName', { value: this.payment.table.table.tableName });
     new CfnOutput(this, 'InventoryTableName', { value: this.inventory.table.table.tableName });

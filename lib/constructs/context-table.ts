@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../lambdas/shared/infrastructure/dynamodb-store';
+import { LISTING_INDEX, TABLE_KEYS } from '../../lambdas/shared/infrastructure/dynamodb-store';
 
 export interface ContextTableProps {
   /** A stream of new images: the outbox's way out. Off for tables that publish nothing. */
@@ -29,6 +29,25 @@ export class ContextTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.stream ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
     });
+  }
+
+  /**
+   * The listing index the DynamoDB store's `list` queries: sparse (only state items written
+   * with a listing entry are in it) and projecting every attribute, so one Query answers the
+   * states. For a context that lists its aggregates (Order: recent orders, by day).
+   */
+  addListingIndex(): void {
+    this.table.addGlobalSecondaryIndex({
+      indexName: LISTING_INDEX.indexName,
+      partitionKey: { name: LISTING_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LISTING_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  /** Queries of the listing index, and nothing else of the table. */
+  grantList(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${LISTING_INDEX.indexName}`] });
   }
 
   /** What the DynamoDB store needs: consistent reads and transactional puts, on this table only. */

@@ -15,7 +15,7 @@ import { prefixedIds, randomIds, systemClock, type Clock, type IdGenerator } fro
 import { silentLogger, type Logger } from '../../lambdas/shared/logger';
 import { OrderService } from '../../lambdas/order/application/order-service';
 import { orderReactions } from '../../lambdas/order/application/reactions';
-import { StoredOrderRepository } from '../../lambdas/order/infrastructure/stored-order-repository';
+import { StoredOrderRepository, StoredRecentOrders } from '../../lambdas/order/infrastructure/stored-order-repository';
 import { PaymentService } from '../../lambdas/payment/application/payment-service';
 import { paymentReactions } from '../../lambdas/payment/application/reactions';
 import { StoredPaymentRepository } from '../../lambdas/payment/infrastructure/stored-payment-repository';
@@ -53,6 +53,7 @@ export async function createInMemorySystem(options: InMemorySystemOptions = {}) 
   const orders = new OrderService({
     orders: new StoredOrderRepository(stores.order),
     timelines: eventLog,
+    recentOrders: new StoredRecentOrders(stores.order),
     clock,
     ids,
     logger: logger.child({ context: 'order' }),

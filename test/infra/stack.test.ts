@@ -7,6 +7,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { catalogue, EVENT_TYPES, eventsConsumedBy, eventsProducedBy, type ContextName, type EventType } from '../../lambdas/shared/events/catalogue';
+import { LISTING_INDEX } from '../../lambdas/shared/infrastructure/dynamodb-store';
 import { MAX_RECEIVE_COUNT } from '../../lib/constructs/event-subscription';
 import { STREAM_MAX_RECORD_AGE, STREAM_RETRY_ATTEMPTS } from '../../lib/constructs/outbox-dispatcher';
 import { EventDrivenOrdersStack } from '../../lib/event-driven-orders-stack';
@@ -34,6 +35,13 @@ const logicalIdOf = (token: string): string => {
 const refTo = (value: unknown): string | undefined => {
   const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
   return v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+};
+/** The table an ARN in a policy names: the table's own ARN, or one of its indexes (`<table ARN>/index/<name>`). */
+const tableIn = (value: unknown): { table?: string; index?: string } => {
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!join) return { table: refTo(value) };
+  const [tableArn, suffix] = join[1];
+  return { table: refTo(tableArn), index: /^\/index\/(.+)$/.exec(String(suffix))?.[1] };
 };
 
 /** The event type of each topic, read from the topic itself (its display name starts with the type). */
@@ -189,12 +197,35 @@ describe('EventDrivenOrdersStack', () => {
     });
   });
 
+  describe('the listing index', () => {
+    it('gives the orders table, and only it, a sparse index by day for recent orders, projecting the states', () => {
+      const withIndexes = ofType('AWS::DynamoDB::Table').filter(([, t]) => t.Properties.GlobalSecondaryIndexes !== undefined);
+      expect(withIndexes.map(([id]) => id)).toEqual([logicalIdOf(stack.order.table.table.tableArn)]);
+      expect(withIndexes[0]?.[1].Properties).toMatchObject({
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: LISTING_INDEX.indexName,
+            KeySchema: [
+              { AttributeName: LISTING_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: LISTING_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        AttributeDefinitions: expect.arrayContaining([
+          { AttributeName: LISTING_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: LISTING_INDEX.sortKey, AttributeType: 'S' },
+        ]),
+      });
+    });
+  });
+
   describe('least privilege', () => {
     const tableArnsIn = (fn: string) =>
       new Set(
         statementsOf(fn)
           .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
-          .flatMap((s) => [s.Resource].flat().map(refTo)),
+          .flatMap((s) => [s.Resource].flat().map((r) => tableIn(r).table)),
       );
 
     it.each(['payment', 'inventory'] as const)('gives no %s function any access to the orders table', (context) => {
@@ -212,6 +243,17 @@ describe('EventDrivenOrdersStack', () => {
         const logStatements = statementsOf(fn).filter((s) => [s.Resource].flat().some((r) => refTo(r) === log));
         expect(logStatements.flatMap((s) => [s.Action].flat())).toEqual(logStatements.length ? ['dynamodb:Query'] : []);
       }
+    });
+
+    it("lets only the API function use the orders table's listing index, and only to query it", () => {
+      const orders = logicalIdOf(stack.order.table.table.tableArn);
+      const api = logicalIdOf(stack.api.handler.functionArn);
+      const indexGrants = ofType('AWS::Lambda::Function').flatMap(([fn]) =>
+        statementsOf(fn)
+          .filter((s) => [s.Resource].flat().some((r) => tableIn(r).index !== undefined))
+          .map((s) => ({ fn, actions: [s.Action].flat(), indexes: [s.Resource].flat().map(tableIn).filter((r) => r.index !== undefined) })),
+      );
+      expect(indexGrants).toEqual([{ fn: api, actions: ['dynamodb:Query'], indexes: [{ table: orders, index: LISTING_INDEX.indexName }] }]);
     });
 
     it('lets no consumer publish anything: events leave only through the outbox', () => {
@@ -242,9 +284,20 @@ describe('EventDrivenOrdersStack', () => {
   });
 
   describe('HTTP API', () => {
-    it('routes the four Order API routes to the API function', () => {
+    it('routes the Order API routes and the explorer page, and nothing else, to the API function', () => {
       const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
-      expect(routes).toEqual(['GET /orders/{orderId}', 'GET /orders/{orderId}/events', 'POST /orders', 'POST /orders/{orderId}/cancel']);
+      expect(routes).toEqual([
+        'GET /',
+        'GET /explorer',
+        'GET /orders',
+        'GET /orders/{orderId}',
+        'GET /orders/{orderId}/events',
+        'POST /orders',
+        'POST /orders/{orderId}/cancel',
+      ]);
+      const integrations = ofType('AWS::ApiGatewayV2::Integration').map(([, i]) => JSON.stringify(i.Properties.IntegrationUri));
+      expect(new Set(integrations).size).toBe(1);
+      expect(integrations[0]).toContain(logicalIdOf(stack.api.handler.functionArn));
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),

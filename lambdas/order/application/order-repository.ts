@@ -1,5 +1,5 @@
 import type { Trace } from '../../shared/events/envelope';
-import type { Order } from '../domain/order';
+import type { Order, OrderState } from '../domain/order';
 
 import type { SaveResult } from '../../shared/application/save-result';
 
@@ -13,4 +13,12 @@ export interface OrderRepository {
    * applied, so that a redelivered event or request changes nothing.
    */
   save(order: Order, trace: Trace): Promise<SaveResult>;
+}
+
+/**
+ * The newest orders first, across customers, for a list of recent orders (the explorer). A
+ * read model: a just-placed order may take a moment to be listed, and only recent days are read.
+ */
+export interface RecentOrders {
+  recent(limit: number, now: Date): Promise<OrderState[]>;
 }

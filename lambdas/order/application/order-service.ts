@@ -5,7 +5,7 @@ import { retryOnConcurrencyError } from '../../shared/application/retry';
 import { silentLogger, eventFields, type Logger } from '../../shared/logger';
 import { OrderTransitionError } from '../domain/errors';
 import { Order, type OrderState } from '../domain/order';
-import type { OrderRepository } from './order-repository';
+import type { OrderRepository, RecentOrders } from './order-repository';
 import type { TimelineReader } from './timeline';
 
 export class OrderNotFoundError extends Error {
@@ -14,6 +14,9 @@ export class OrderNotFoundError extends Error {
     super(`order ${orderId} does not exist`);
   }
 }
+
+/** The most orders one list answers: a page for people, not an export. */
+export const MAX_RECENT_ORDERS = 100;
 
 export interface PlaceOrderCommand {
   readonly customerId: string;
@@ -31,6 +34,7 @@ export interface PlaceOrderCommand {
 export interface OrderServiceDeps {
   readonly orders: OrderRepository;
   readonly timelines?: TimelineReader;
+  readonly recentOrders?: RecentOrders;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly logger?: Logger;
@@ -73,6 +77,12 @@ export class OrderService {
     const order = await this.load(orderId);
     if (!this.deps.timelines) throw new Error('no timeline reader configured');
     return this.deps.timelines.timeline(order.state.correlationId);
+  }
+
+  /** The newest orders first, at most `limit` (capped at {@link MAX_RECENT_ORDERS}). */
+  async listRecentOrders(limit: number): Promise<OrderState[]> {
+    if (!this.deps.recentOrders) throw new Error('no recent-orders reader configured');
+    return this.deps.recentOrders.recent(Math.min(Math.max(0, limit), MAX_RECENT_ORDERS), this.deps.clock());
   }
 
   /** The customer cancels. Refused (409) once stock is reserved. */

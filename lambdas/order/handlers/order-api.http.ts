@@ -1,7 +1,7 @@
-/** API Gateway HTTP API → the Order API: place, get, cancel an order, and read its timeline. */
+/** API Gateway HTTP API → the Order API: place, get, list, cancel orders, read their timelines, and the explorer page. */
 import { createOrderApi } from '../infrastructure/http-api';
 import { orderContext } from '../infrastructure/order-context';
 
-const { service, logger } = orderContext({ timelines: true });
+const { service, logger } = orderContext({ timelines: true, recentOrders: true });
 
 export const handler = createOrderApi(service, logger);

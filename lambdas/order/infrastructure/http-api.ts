@@ -1,7 +1,8 @@
 /**
  * The Order HTTP API (API Gateway HTTP API, payload format 2.0): routes, request validation
  * and the mapping of outcomes to status codes. Bad input is a 400 that names each field at
- * fault, and nothing is written.
+ * fault, and nothing is written. It also serves the event-flow explorer, a page that reads
+ * this same API from the same origin (so no CORS, and it deploys with the stack).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
@@ -11,11 +12,14 @@ import { ConflictError } from '../../shared/application/errors';
 import { silentLogger, type Logger } from '../../shared/logger';
 import { InvalidOrderError, OrderTransitionError, PaymentMismatchError } from '../domain/errors';
 import { MAX_LINES } from '../domain/order';
-import { OrderNotFoundError, type OrderService } from '../application/order-service';
+import { MAX_RECENT_ORDERS, OrderNotFoundError, type OrderService } from '../application/order-service';
 import { toOrderView, toTimelineEntry } from '../application/order-view';
+import { explorerPage } from './explorer/page';
 
 /** Larger bodies are refused before parsing (413). */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** How many orders `GET /orders` answers when no `limit` is given. */
+export const DEFAULT_LIST_LIMIT = 20;
 const ORDER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const HEADER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -58,6 +62,14 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
     },
     {
       method: 'GET',
+      pattern: /^\/orders$/,
+      run: async ({ event }) => {
+        const orders = await service.listRecentOrders(listLimit(event));
+        return json(200, { orders: orders.map(toOrderView) });
+      },
+    },
+    {
+      method: 'GET',
       pattern: /^\/orders\/([^/]+)$/,
       run: async ({ orderId }) => json(200, toOrderView(await service.getOrder(orderId as string))),
     },
@@ -73,6 +85,17 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
         const timeline = await service.getTimeline(orderId as string);
         return json(200, { orderId, events: timeline.map(toTimelineEntry) });
       },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/explorer$/,
+      run: async () => ({ statusCode: 200, headers: { ...explorerPage.headers }, body: explorerPage.html }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/$/,
+      // Relative, so that it also lands on the page behind a stage or a base path.
+      run: async () => ({ statusCode: 302, headers: { Location: 'explorer' }, body: '' }),
     },
   ];
 
@@ -118,6 +141,17 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   } catch {
     throw new BadRequest(400, [{ field: 'body', problem: 'is not valid JSON' }]);
   }
+}
+
+/** `?limit=N`: a whole number from 1 to {@link MAX_RECENT_ORDERS}; {@link DEFAULT_LIST_LIMIT} if absent. */
+function listLimit(event: APIGatewayProxyEventV2): number {
+  const raw = event.queryStringParameters?.limit;
+  if (raw === undefined) return DEFAULT_LIST_LIMIT;
+  const limit = /^[0-9]{1,4}$/.test(raw) ? Number(raw) : NaN;
+  if (!(limit >= 1 && limit <= MAX_RECENT_ORDERS)) {
+    throw new BadRequest(400, [{ field: 'limit', problem: `must be a whole number from 1 to ${MAX_RECENT_ORDERS}` }]);
+  }
+  return limit;
 }
 
 /** The client's Idempotency-Key. A malformed one is refused: ignoring it would let a retry place a second order. */

@@ -7,11 +7,22 @@ export interface StoredRecord<S> {
   readonly version: number;
 }
 
+/**
+ * Where an aggregate appears in its store's listing, for reads that are not by key: the
+ * partition it is read with, and its place in that partition (read highest first).
+ */
+export interface ListingEntry {
+  readonly partition: string;
+  readonly sort: string;
+}
+
 /** One aggregate to write, under its key, as the plain state it is stored as. */
 export interface AggregateWrite {
   readonly key: string;
   readonly aggregate: AggregateRoot;
   readonly state: unknown;
+  /** Its entry in the listing, given with every write of it (a write replaces the whole item). */
+  readonly listing?: ListingEntry;
 }
 
 /**
@@ -27,4 +38,14 @@ export interface AggregateWrite {
 export interface AggregateStore {
   load<S>(key: string): Promise<StoredRecord<S> | undefined>;
   commit(writes: readonly AggregateWrite[], trace: Trace): Promise<SaveResult>;
+}
+
+/**
+ * Reads aggregates by listing partition rather than by key, without scanning the store: in
+ * DynamoDB a sparse global secondary index over the listing attributes. Eventually consistent
+ * there (a write may take a moment to be listed); the in-memory store lists at once.
+ */
+export interface AggregateListing {
+  /** The states listed under `partition`, highest `sort` first, at most `limit` of them. */
+  list<S>(partition: string, limit: number): Promise<S[]>;
 }

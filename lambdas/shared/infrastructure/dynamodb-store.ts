@@ -1,7 +1,9 @@
 import {
   GetItemCommand,
+  QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
+  type AttributeValue,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
@@ -12,7 +14,7 @@ import { ConcurrencyError } from '../application/errors';
 import { outboxEntries } from '../application/outbox';
 import { randomIds, systemClock, type Clock, type IdGenerator } from '../application/ports';
 import type { SaveResult } from '../application/save-result';
-import type { AggregateStore, AggregateWrite, StoredRecord } from './aggregate-store';
+import type { AggregateListing, AggregateStore, AggregateWrite, StoredRecord } from './aggregate-store';
 import { INBOX_KIND, INBOX_TTL_SECONDS, TTL_ATTRIBUTE, inboxKey, toOutboxItem } from './outbox-item';
 
 /**
@@ -23,6 +25,17 @@ export const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: TTL_ATTRIBUTE,
+} as const;
+
+/**
+ * The listing index, for the CDK stacks to declare where a context lists its aggregates: a
+ * sparse global secondary index (only state items written with a listing entry carry its keys)
+ * that projects every attribute, so one Query answers the states themselves.
+ */
+export const LISTING_INDEX = {
+  indexName: 'listing',
+  partitionKey: 'listingPk',
+  sortKey: 'listingSk',
 } as const;
 
 /** The sort key of an aggregate's state item (its outbox items share its partition key). */
@@ -38,6 +51,9 @@ export interface AggregateItem {
   readonly kind: typeof AGGREGATE_KIND;
   readonly version: number;
   readonly state: unknown;
+  /** The listing index's keys, on the state items of aggregates that are listed. */
+  readonly [LISTING_INDEX.partitionKey]?: string;
+  readonly [LISTING_INDEX.sortKey]?: string;
 }
 
 /** The plain attributes of an inbox item: the record that a cause was applied. */
@@ -83,7 +99,7 @@ const NEW_ITEM_ONLY = `attribute_not_exists(${TABLE_KEYS.partitionKey})`;
  * No `ClientRequestToken`: its 10-minute idempotency window would turn a genuine retry into a
  * silent success; the inbox item is the idempotency record instead.
  */
-export class DynamoDbStore implements AggregateStore {
+export class DynamoDbStore implements AggregateStore, AggregateListing {
   readonly #clock: Clock;
   readonly #ids: IdGenerator;
 
@@ -106,6 +122,33 @@ export class DynamoDbStore implements AggregateStore {
       throw new Error(`not an aggregate item: ${key} ${STATE_SORT_KEY}`);
     }
     return { state: item.state as S, version: item.version };
+  }
+
+  /**
+   * Queries the listing index, newest (highest sort key) first, page after page until `limit`
+   * states are read or the partition ends. Eventually consistent, as every index read is.
+   */
+  async list<S>(partition: string, limit: number): Promise<S[]> {
+    const states: S[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    while (states.length < limit) {
+      const page = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: LISTING_INDEX.indexName,
+          KeyConditionExpression: '#partition = :partition',
+          ExpressionAttributeNames: { '#partition': LISTING_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':partition': { S: partition } },
+          ScanIndexForward: false,
+          Limit: limit - states.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) states.push(aggregateState<S>(unmarshall(item)));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return states.slice(0, limit);
   }
 
   async commit(writes: readonly AggregateWrite[], trace: Trace): Promise<SaveResult> {
@@ -142,8 +185,15 @@ export class DynamoDbStore implements AggregateStore {
     return 'saved';
   }
 
-  #aggregateItem({ key, aggregate, state }: AggregateWrite): AggregateItem {
-    return { pk: key, sk: STATE_SORT_KEY, kind: AGGREGATE_KIND, version: aggregate.version + 1, state };
+  #aggregateItem({ key, aggregate, state, listing }: AggregateWrite): AggregateItem {
+    return {
+      pk: key,
+      sk: STATE_SORT_KEY,
+      kind: AGGREGATE_KIND,
+      version: aggregate.version + 1,
+      state,
+      ...(listing ? { [LISTING_INDEX.partitionKey]: listing.partition, [LISTING_INDEX.sortKey]: listing.sort } : {}),
+    };
   }
 
   /**
@@ -166,6 +216,14 @@ export class DynamoDbStore implements AggregateStore {
     if (contested?.role === 'aggregate') throw new ConcurrencyError(contested.write.aggregate.id, contested.write.aggregate.version);
     throw error;
   }
+}
+
+/** The state of an aggregate item read from the listing index; anything else there is an error, not a guess. */
+function aggregateState<S>(item: Record<string, unknown>): S {
+  if (item.kind !== AGGREGATE_KIND || typeof item.state !== 'object' || item.state === null) {
+    throw new Error(`not an aggregate item in the listing: ${String(item.pk)} ${String(item.sk)}`);
+  }
+  return item.state as S;
 }
 
 function versionGuard(version: number): Guard {

@@ -6,7 +6,7 @@ import { randomIds, systemClock, type Clock, type IdGenerator } from '../applica
 import type { EventDispatcher } from '../event-bus/dispatcher';
 
 import type { SaveResult } from '../application/save-result';
-import type { AggregateStore, AggregateWrite, StoredRecord } from './aggregate-store';
+import type { AggregateListing, AggregateStore, AggregateWrite, ListingEntry, StoredRecord } from './aggregate-store';
 
 export interface InMemoryStoreOptions {
   readonly source: ContextName;
@@ -21,8 +21,8 @@ export interface InMemoryStoreOptions {
  * `TransactWriteItems` (see {@link AggregateStore}). Committed events then go straight to the
  * dispatcher, so nothing is published unless it was saved.
  */
-export class InMemoryStore implements AggregateStore {
-  readonly #records = new Map<string, { state: string; version: number }>();
+export class InMemoryStore implements AggregateStore, AggregateListing {
+  readonly #records = new Map<string, { state: string; version: number; listing?: ListingEntry }>();
   readonly #applied = new Set<string>();
   readonly #outbox: OutboxEntry[] = [];
   readonly #clock: Clock;
@@ -37,6 +37,15 @@ export class InMemoryStore implements AggregateStore {
   async load<S>(key: string): Promise<StoredRecord<S> | undefined> {
     const record = this.#records.get(key);
     return record && { state: JSON.parse(record.state) as S, version: record.version };
+  }
+
+  /** As DynamoDB's listing index answers: the partition's states, highest sort first, at most `limit`. */
+  async list<S>(partition: string, limit: number): Promise<S[]> {
+    return [...this.#records.values()]
+      .filter((record) => record.listing?.partition === partition)
+      .sort((a, b) => compareDescending(a.listing?.sort ?? '', b.listing?.sort ?? ''))
+      .slice(0, Math.max(0, limit))
+      .map((record) => JSON.parse(record.state) as S);
   }
 
   keys(): string[] {
@@ -60,8 +69,8 @@ export class InMemoryStore implements AggregateStore {
       outboxEntries(aggregate, { source: this.options.source, trace, clock: this.#clock, ids: this.#ids }),
     );
     // The "transaction": nothing above has written; everything below cannot fail.
-    for (const { key, aggregate, state } of changed) {
-      this.#records.set(key, { state: JSON.stringify(state), version: aggregate.version + 1 });
+    for (const { key, aggregate, state, listing } of changed) {
+      this.#records.set(key, { state: JSON.stringify(state), version: aggregate.version + 1, ...(listing ? { listing: { ...listing } } : {}) });
       aggregate.markCommitted(aggregate.version + 1);
     }
     this.#applied.add(trace.causationId);
@@ -69,4 +78,9 @@ export class InMemoryStore implements AggregateStore {
     await this.options.dispatcher?.dispatch(entries.map((e) => e.event));
     return 'saved';
   }
+}
+
+/** By code unit, not by locale: for ASCII keys, the byte order DynamoDB sorts string keys in. */
+function compareDescending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 import {
   DynamoDBClient,
   GetItemCommand,
+  QueryCommand,
   ThrottlingException,
   TransactWriteItemsCommand,
   TransactionCanceledException,
@@ -20,6 +21,7 @@ import { DEFAULT_CONCURRENCY_ATTEMPTS } from '../../../lambdas/shared/applicatio
 import { catalogue, type ContextName } from '../../../lambdas/shared/events/catalogue';
 import {
   DynamoDbStore,
+  LISTING_INDEX,
   MAX_TRANSACTION_ITEMS,
   TransactionTooLargeError,
 } from '../../../lambdas/shared/infrastructure/dynamodb-store';
@@ -140,6 +142,9 @@ describe('DynamoDbStore.commit', () => {
                   updatedAt: { S: '2026-01-01T12:00:00.000Z' },
                 },
               },
+              // listed under the day it was placed, newest last in sort order
+              listingPk: { S: 'ORDERS#2026-01-01' },
+              listingSk: { S: '2026-01-01T12:00:00.000Z#order-1' },
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -197,7 +202,8 @@ describe('DynamoDbStore.commit', () => {
       ConditionExpression: '#version = :expected',
       ExpressionAttributeNames: { '#version': 'version' },
       ExpressionAttributeValues: { ':expected': { N: '3' } },
-      Item: { pk: { S: 'ORDER#order-1' }, sk: { S: 'STATE' }, version: { N: '4' } },
+      // the listing keys are written again with every state (a Put replaces the whole item)
+      Item: { pk: { S: 'ORDER#order-1' }, sk: { S: 'STATE' }, version: { N: '4' }, listingPk: { S: 'ORDERS#2026-01-01' } },
     });
     expect(state && attr(state, 'state')?.M?.status).toEqual({ S: 'PAID' });
     expect(state && attr(state, 'state')?.M?.paymentId).toEqual({ S: PAYMENT_ID });
@@ -430,5 +436,71 @@ describe('DynamoDbStore.load', () => {
     ddb.on(GetItemCommand).resolves({ Item: marshall({ pk: 'ORDER#order-1', sk: 'STATE', kind: 'something-else' }) });
 
     await expect(store.load('ORDER#order-1')).rejects.toThrow('not an aggregate item: ORDER#order-1 STATE');
+  });
+});
+
+describe('DynamoDbStore.list', () => {
+  /** A state item as the listing index projects it (every attribute). */
+  const listed = (state: OrderState, version = 1) =>
+    marshall(
+      { pk: `ORDER#${state.orderId}`, sk: 'STATE', kind: 'aggregate', version, state, listingPk: 'ORDERS#2026-01-01', listingSk: `${state.placedAt}#${state.orderId}` },
+      { removeUndefinedValues: true },
+    );
+  const newer = { ...placedState, orderId: 'order-2', placedAt: '2026-01-01T11:30:00.000Z' };
+
+  it('given a partition, when listed, then it queries the listing index newest first, at most the limit, and answers the states', async () => {
+    const { store } = storeOf();
+    ddb.on(QueryCommand).resolves({ Items: [listed(newer), listed(placedState)] });
+
+    const states = await store.list<OrderState>('ORDERS#2026-01-01', 5);
+
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 1);
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      IndexName: LISTING_INDEX.indexName,
+      KeyConditionExpression: '#partition = :partition',
+      ExpressionAttributeNames: { '#partition': 'listingPk' },
+      ExpressionAttributeValues: { ':partition': { S: 'ORDERS#2026-01-01' } },
+      ScanIndexForward: false,
+      Limit: 5,
+    });
+    expect(states).toEqual([newer, placedState]);
+  });
+
+  it('given a partition answered in pages, when listed, then it reads on from where each page ended, asking only for what is still missing', async () => {
+    const { store } = storeOf();
+    const pageEnd = { pk: { S: 'ORDER#order-2' }, sk: { S: 'STATE' }, listingPk: { S: 'ORDERS#2026-01-01' }, listingSk: { S: 'x' } };
+    ddb.on(QueryCommand).resolvesOnce({ Items: [listed(newer)], LastEvaluatedKey: pageEnd }).resolvesOnce({ Items: [listed(placedState)] });
+
+    const states = await store.list<OrderState>('ORDERS#2026-01-01', 3);
+
+    expect(states.map((s) => s.orderId)).toEqual(['order-2', ORDER_ID]);
+    const inputs = ddb.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(inputs.map((i) => [i.Limit, i.ExclusiveStartKey])).toEqual([
+      [3, undefined],
+      [2, pageEnd],
+    ]);
+  });
+
+  it('given the limit is reached on a page that says more follow, when listed, then it reads no further page', async () => {
+    const { store } = storeOf();
+    ddb.on(QueryCommand).resolves({ Items: [listed(newer)], LastEvaluatedKey: { pk: { S: 'more' } } });
+
+    await expect(store.list<OrderState>('ORDERS#2026-01-01', 1)).resolves.toHaveLength(1);
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 1);
+  });
+
+  it('given an empty partition, when listed, then the answer is empty', async () => {
+    const { store } = storeOf();
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    await expect(store.list('ORDERS#2025-12-31', 20)).resolves.toEqual([]);
+  });
+
+  it('given an item in the index that is not an aggregate state, when listed, then it is an error rather than a guess', async () => {
+    const { store } = storeOf();
+    ddb.on(QueryCommand).resolves({ Items: [marshall({ pk: 'X', sk: 'Y', kind: 'outbox', listingPk: 'ORDERS#2026-01-01' })] });
+
+    await expect(store.list('ORDERS#2026-01-01', 20)).rejects.toThrow('not an aggregate item in the listing: X Y');
   });
 });

@@ -6,6 +6,7 @@ import { StoredOrderRepository } from '../../../lambdas/order/infrastructure/sto
 import { InMemoryStore } from '../../../lambdas/shared/infrastructure/in-memory-store';
 import { ConcurrencyError } from '../../../lambdas/shared/application/errors';
 import { answer, httpEvent } from '../../support/http-events';
+import { fixedClock } from '../../support/factories';
 
 const VALID = { customerId: 'alice', lines: [{ sku: 'BOOK-DDD', quantity: 2, unitPrice: 4500 }] };
 
@@ -228,6 +229,86 @@ describe('Order HTTP API', () => {
 
     it('answers 404 for an unknown order', async () => {
       expect((await call('GET', '/orders/nope/events')).status).toBe(404);
+    });
+  });
+
+  describe('GET /orders', () => {
+    const clock = fixedClock();
+
+    beforeEach(async () => {
+      // A clock that only moves when told: the orders' placing times, and so their order, are certain.
+      system = await createInMemorySystem({ clock });
+      api = createOrderApi(system.orders);
+    });
+
+    /** Places an order a second after the one before. */
+    const place = async (customerId: string) => {
+      clock.advance(1000);
+      return (await call('POST', '/orders', { ...VALID, customerId })).body;
+    };
+
+    /** A GET with a query string, as API Gateway sends it (raw, and parsed). */
+    const list = async (query: Record<string, string> = {}) => {
+      const event = httpEvent('GET', '/orders');
+      const rawQueryString = new URLSearchParams(query).toString();
+      return answer(await api({ ...event, rawQueryString, ...(rawQueryString ? { queryStringParameters: query } : {}) }));
+    };
+
+    it('answers 200 with the recent orders, newest first, each in its current state', async () => {
+      // given
+      const first = await place('alice');
+      const second = await place('bob');
+      await system.bus.settled();
+      // when
+      const { status, body } = await list();
+      // then
+      expect(status).toBe(200);
+      const orders = body.orders as { orderId: string; status: string }[];
+      expect(orders.map((o) => o.orderId)).toEqual([second.orderId, first.orderId]);
+      expect(orders.map((o) => o.status)).toEqual(['STOCK_RESERVED', 'STOCK_RESERVED']);
+    });
+
+    it('answers at most `limit` orders', async () => {
+      // given
+      for (const customerId of ['a', 'b', 'c']) await place(customerId);
+      // when
+      const { status, body } = await list({ limit: '2' });
+      // then
+      expect(status).toBe(200);
+      expect((body.orders as { customerId: string }[]).map((o) => o.customerId)).toEqual(['c', 'b']);
+    });
+
+    it('answers an empty list when there are no orders', async () => {
+      const { status, body } = await list();
+      expect(status).toBe(200);
+      expect(body).toEqual({ orders: [] });
+    });
+
+    it.each(['0', '101', '-1', '2.5', 'ten', '', '5,6'])('answers 400 naming the field for limit=%s', async (limit) => {
+      const { status, body } = await list({ limit });
+      expect(status).toBe(400);
+      expect(body.error).toBe('VALIDATION_FAILED');
+      expect(body.issues).toEqual([{ field: 'limit', problem: 'must be a whole number from 1 to 100' }]);
+    });
+  });
+
+  describe('the explorer page', () => {
+    it('answers GET /explorer with the page as HTML, under a Content-Security-Policy that allows its own origin only', async () => {
+      // when
+      const result = await api(httpEvent('GET', '/explorer'));
+      // then
+      expect(result.statusCode).toBe(200);
+      expect(result.headers?.['content-type']).toBe('text/html; charset=utf-8');
+      expect(result.headers?.['content-security-policy']).toMatch(/default-src 'none'.*connect-src 'self'/);
+      expect(result.headers?.['x-content-type-options']).toBe('nosniff');
+      expect(result.body).toMatch(/^<!doctype html>/);
+      expect(result.body).toContain('<h1>Event-flow explorer</h1>');
+    });
+
+    it('redirects GET / to the page, relatively, so that it works behind any base path', async () => {
+      const result = await api(httpEvent('GET', '/'));
+      expect(result.statusCode).toBe(302);
+      expect(result.headers?.Location).toBe('explorer');
     });
   });
 
