@@ -89,7 +89,10 @@ export function formatDiagnosis(diagnosis: Diagnosis): string[] {
         '  not poison; it failed in its consumer: look for its correlation id in the consumer\'s logs',
       ];
     case 'invalid-event':
-      return [`poison: ${diagnosis.message}`, ...diagnosis.issues.map((issue) => `  ${issue.field}: ${issue.problem}`)];
+      // One problem reads best in a line; several, one field a line.
+      return diagnosis.issues.length < 2
+        ? [`poison: ${diagnosis.message}`]
+        : [`poison: ${diagnosis.reason}, ${diagnosis.issues.length} fields at fault:`, ...diagnosis.issues.map((issue) => `  ${issue.field}: ${issue.problem}`)];
     case 'stream-failure':
       return [
         `stream batch ${diagnosis.condition}${diagnosis.attempts === undefined ? '' : ` after ${diagnosis.attempts} attempt(s)`}` +
