@@ -87,7 +87,8 @@ event), or a queue's name, URL or ARN.
 
 The outbox failure queues (order/outbox, …) are listed and shown too, but not redriven: they
 hold where a stream batch failed (shard and sequence numbers), not events. The events are still
-the outbox items in the context's table; fix the dispatcher's cause, then delete these records.`,
+the outbox items in the context's table: fix the dispatcher's cause, publish them again (no
+command does that yet), then delete these records.`,
 };
 
 export const GENERAL_USAGE = `usage: orders <command> [options]      (in this repository: npm run orders -- <command> [options])

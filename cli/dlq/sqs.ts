@@ -192,8 +192,8 @@ export function streamFailureRedriveRefusal(queue: DeadLetterQueue): string {
   return (
     `${queue.label} is an outbox dispatcher's failure queue: its messages say where a stream batch failed ` +
     '(shard and sequence numbers), they are not events, so there is nothing to send back. The events are still the ' +
-    "outbox items in the context's table (kept a week). Fix the dispatcher's cause, have the items published again, " +
-    `then delete these records; \`orders dlq show ${queue.label}\` prints each batch's location.`
+    "outbox items in the context's table (kept a week). Fix the dispatcher's cause, publish those items again " +
+    `(no command does that yet), then delete these records; \`orders dlq show ${queue.label}\` prints each batch's location.`
   );
 }
 
