@@ -91,8 +91,7 @@ export function renderExplorerPage(config: ExplorerConfig = EXPLORER_CONFIG): Ex
     <p class="error" id="error" role="alert"></p>
     <div class="summary" id="order-summary" data-testid="order-summary"></div>
     <p class="announce" id="announce" role="status" aria-live="polite"></p>
-    <p class="placeholder" id="placeholder">Place an order, or choose one from the list, to watch its events cross the contexts.</p>
-    <div class="timeline" id="timeline" role="table" data-testid="timeline" hidden>
+    <div class="timeline" id="timeline" role="table" data-testid="timeline" aria-label="Events of the chosen order, one row per event, in the lane of the context that published it">
       <div role="rowgroup">
         <div class="lanes" role="row">
 ${EXPLORER_LANES.map(
@@ -103,6 +102,7 @@ ${EXPLORER_LANES.map(
       </div>
       <div role="rowgroup" id="steps"></div>
     </div>
+    <p class="placeholder" id="placeholder">Place an order, or choose one from the list, to watch its events cross the contexts.</p>
     <p class="footnote" id="footnote"></p>
     <p class="footnote">Each card is an event in the lane of the context that published it, with its time, the time since the step before, and the event that caused it. The bus column names the event's topic and who receives it.</p>
   </main>

@@ -247,7 +247,6 @@ export const EXPLORER_SCRIPT = String.raw`
   function renderOrder(order, events) {
     state.order = order;
     view.placeholder.hidden = true;
-    view.timeline.hidden = false;
     view.timeline.setAttribute('aria-label', 'Events of order ' + order.orderId + ', one row per event, in the lane of the context that published it');
     var facts = order.customerId + ' \u00b7 ' + money(order.total, order.currency) + ' \u00b7 placed ' + clock(order.placedAt) +
       (order.cancellationReason ? ' \u00b7 ' + order.cancellationReason : '');
