@@ -82,6 +82,10 @@ The dead-letter queues: a message lands in one after 5 failed deliveries to its 
                        dead-letter queue only once sent, so none is ever lost; one may arrive
                        twice, which consumers ignore (they are idempotent on the event id).
 
+  --limit N            show: at most N messages (default ${DEFAULT_SHOW_LIMIT})
+  --max N              redrive: at most N messages, one by one (--max 1 replays one first)
+  --timeout S          redrive: how long to follow a move task (default ${DEFAULT_REDRIVE_TIMEOUT_SECONDS})
+
 QUEUE is the name \`orders dlq list\` prints first (payment/order.placed: the consumer, then the
 event), or a queue's name, URL or ARN.
 

@@ -76,7 +76,7 @@ function aMessage(n: number, body = `{"n":${n}}`): Message {
 /** Every SQS command the code sent, in order: `Send m-1`, `Delete receipt-1`, … */
 function sqsCalls(): string[] {
   return sqs.calls().map((call) => {
-    const command = call.args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+    const command = call.args[0] as unknown as { constructor: { name: string }; input: Record<string, unknown> };
     const name = command.constructor.name.replace(/Command$/, '');
     const input = command.input;
     if (name === 'SendMessage') return `SendMessage ${String(input.MessageBody)}`;
