@@ -84,6 +84,8 @@ async function startCloud(once: boolean, port: number): Promise<number> {
     cloud = await startLocalCloud({ port, invocationDelays: SLOW_WAREHOUSE, progress: (line) => console.log(line) });
     console.log(`Ready in ${Date.now() - started} ms. The Order API:`);
     console.log(cloud.apiUrl);
+    console.log('The event-flow explorer (open it in a browser):');
+    console.log(explorerUrl(cloud.apiUrl));
     console.log('\nPlacing the demo orders through the API…');
     const results = await runDemo(httpClient(cloud.apiUrl));
     const deadLetters = await countDeadLetters(cloud);
@@ -93,7 +95,7 @@ async function startCloud(once: boolean, port: number): Promise<number> {
       // The stack outputs, as `cdk deploy` prints them, for the CLI and other tools; and where
       // the emulators and the stack's queues are, as CloudFormation would say (`orders dlq`).
       writeOutputs({ ...cloud.topology.outputs, [LOCAL_CLOUD_OUTPUT]: localCloudOutput(cloud) });
-      console.log(`\nServing ${cloud.apiUrl} (function logs in .local-cloud/logs). Ctrl-C to stop.`);
+      console.log(`\nServing ${cloud.apiUrl}, the explorer at ${explorerUrl(cloud.apiUrl)} (function logs in .local-cloud/logs). Ctrl-C to stop.`);
       await untilInterrupted();
     }
     return failed === 0 && deadLetters === 0 ? 0 : 1;
@@ -101,6 +103,11 @@ async function startCloud(once: boolean, port: number): Promise<number> {
     removeOutputs();
     await stop();
   }
+}
+
+/** The page the Order API function serves beside the API (see lambdas/order/infrastructure/explorer). */
+function explorerUrl(apiUrl: string): string {
+  return `${apiUrl.replace(/\/$/, '')}/explorer`;
 }
 
 const OUTPUTS_FILE = path.join(PROJECT_ROOT, '.local-cloud', 'outputs.json');
