@@ -108,8 +108,8 @@ button:focus-visible { outline: 3px solid #93c5fd; outline-offset: 1px; }
   border-left: 4px solid var(--lane); border-radius: 8px; padding: 6px 10px; box-shadow: 0 1px 3px rgba(16, 24, 40, .09);
 }
 .card .type { display: block; font-family: var(--mono); font-size: 13px; font-weight: 700; color: var(--lane); }
-.card .when { display: flex; justify-content: space-between; gap: 8px; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
-.card .latency { font-weight: 650; color: var(--ink); }
+.card .when { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0 8px; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
+.card .latency { font-weight: 650; color: var(--ink); white-space: nowrap; }
 .card .cause, .card .detail { margin: 0; font-size: 12px; color: var(--muted); }
 .card .cause { overflow-wrap: anywhere; }
 .card .detail { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
