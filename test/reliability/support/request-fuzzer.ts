@@ -14,6 +14,7 @@
  * (served routes).
  */
 import { gzipSync } from 'node:zlib';
+import { seededRandom } from '../../support/random';
 
 export const FUZZ_CATEGORIES = [
   'bad-json',
@@ -68,17 +69,7 @@ export interface FuzzOptions {
   readonly hugeBodies?: number;
 }
 
-/** mulberry32: a small seeded generator, the same seed gives the same requests. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 class Dice {
   constructor(readonly next: () => number) {}

@@ -14,6 +14,9 @@ import { localClientConfig } from '../../../local/emulators/credentials';
 import type { OrderView } from '../../../lambdas/order/application/order-view';
 import type { PlaceOrderRequest } from '../../../local/demo';
 import { eventually } from '../../support/waiting';
+import { seededRandom } from '../../support/random';
+
+export { seededRandom };
 
 /** Seconds a failed delivery stays hidden here (the template says 60: six times the function timeout). */
 export const COMPRESSED_VISIBILITY_TIMEOUT_SECONDS = 2;
@@ -46,18 +49,6 @@ export interface ScenarioCloud {
   /** Records the event sources handed to functions so far, duplicates included. */
   deliveries(): number;
   stop(): Promise<void>;
-}
-
-/** A small seeded generator (mulberry32): the same seed, the same faults. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function scenarioSeed(): number {
