@@ -22,6 +22,7 @@ import {
 import { deadLetterQueuesOf, DlqError, type DeadLetterQueue, type QueueFacts } from '../../../cli/dlq/model';
 import { peekMessages, redrive, redriveSucceeded, type RedriveOptions } from '../../../cli/dlq/sqs';
 import { EXIT, run, type CliDeps } from '../../../cli/main';
+import { cliUnderTest } from '../../support/cli';
 
 const sqs = mockClient(SQSClient);
 const cloudFormation = mockClient(CloudFormationClient);
@@ -293,19 +294,8 @@ describe('orders dlq on a deployed stack', () => {
   const STACK_QUEUES = [SOURCE, DLQ, FAILURES];
 
   function cli(overrides: Partial<CliDeps> = {}) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const deps: CliDeps = {
-      stdout: (line) => out.push(line),
-      stderr: (line) => err.push(line),
-      env: {},
-      localOutputsFile: '/nowhere/.local-cloud/outputs.json',
-      readFile: () => undefined,
-      stackOutputs: () => Promise.reject(new Error('not used by dlq')),
-      ...virtualTime(),
-      ...overrides,
-    };
-    return { deps, out: () => out, err: () => err };
+    const { deps, lines } = cliUnderTest({ ...virtualTime(), ...overrides });
+    return { deps, out: () => lines.out, err: () => lines.err };
   }
 
   /** CloudFormation lists the stack's resources over two pages, and gives its template. */

@@ -1,6 +1,7 @@
 /** `orders dlq`'s command line and help: what each action accepts, and how a malformed one is refused. */
 import { parseCommand, UsageError, type Command } from '../../../cli/args';
-import { EXIT, run, type CliDeps } from '../../../cli/main';
+import { EXIT, run } from '../../../cli/main';
+import { cliUnderTest } from '../../support/cli';
 
 function usageErrorOf(argv: string[]): UsageError {
   try {
@@ -12,20 +13,7 @@ function usageErrorOf(argv: string[]): UsageError {
   throw new Error(`expected a usage error, but ${JSON.stringify(argv)} was accepted`);
 }
 
-function cli(overrides: Partial<CliDeps> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const deps: CliDeps = {
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    env: {},
-    localOutputsFile: '/nowhere/.local-cloud/outputs.json',
-    readFile: () => undefined,
-    stackOutputs: () => Promise.reject(new Error('no AWS in unit tests')),
-    ...overrides,
-  };
-  return { deps, out: () => out.join('\n'), err: () => err.join('\n') };
-}
+const cli = cliUnderTest;
 
 describe('orders dlq arguments', () => {
   it('list takes where the queues are', () => {

@@ -1,23 +1,10 @@
 /** The orders CLI as a whole, short of the network: help, usage errors and their exit codes. */
-import { EXIT, run, type CliDeps, watchSummary } from '../../../cli/main';
+import { EXIT, run, watchSummary } from '../../../cli/main';
 import type { Order } from '../../../cli/api';
 import { ApiUrlError } from '../../../cli/api-url';
+import { cliUnderTest } from '../../support/cli';
 
-function cli(overrides: Partial<CliDeps> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const deps: CliDeps = {
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    env: {},
-    localOutputsFile: '/nowhere/.local-cloud/outputs.json',
-    readFile: () => undefined,
-    stackOutputs: () => Promise.reject(new Error('no AWS in unit tests')),
-    fetch: () => Promise.reject(new Error('no network in unit tests')),
-    ...overrides,
-  };
-  return { deps, out: () => out.join('\n'), err: () => err.join('\n') };
-}
+const cli = cliUnderTest;
 
 describe('orders CLI', () => {
   it('given --help, prints every command and exits 0', async () => {
