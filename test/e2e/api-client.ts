@@ -64,7 +64,10 @@ export function orderUntil(orderId: string, done: (order: Order) => boolean): Pr
   return pollUntil(() => getOrder(orderId), done, Date.now() + DEADLINE_MS, 25);
 }
 
-/** Polls the timeline until it holds every type in `types`. */
+/**
+ * Polls the timeline until it holds every type in `types`. The event log hears each topic on a
+ * queue of its own, so a later step can be logged before an earlier one: wait for all of them.
+ */
 export function timelineWith(orderId: string, types: readonly string[]): Promise<TimelineEvent[]> {
   return pollUntil(() => timeline(orderId), (events) => types.every((t) => events.some((e) => e.type === t)), Date.now() + DEADLINE_MS, 50);
 }
