@@ -70,9 +70,11 @@ export type Command =
       readonly action: 'redrive';
       readonly options: DlqOptions;
       readonly queue: string;
-      /** Move at most this many messages (one by one: a move task cannot stop at a count). */
+      /** Move at most this many messages (one by one: a move task cannot stop at a count); of an outbox failure queue, replay at most this many records. */
       readonly max?: number;
       readonly timeoutSeconds: number;
+      /** Of an outbox failure queue: say what would be written again, write and delete nothing. */
+      readonly dryRun: boolean;
     };
 
 /** A command line that cannot be run as written. */
@@ -106,6 +108,7 @@ const COMMAND_OPTIONS = {
   limit: { type: 'string' },
   max: { type: 'string' },
   'sqs-endpoint': { type: 'string' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 type CommandOption = keyof typeof COMMAND_OPTIONS;
@@ -116,14 +119,14 @@ const ALLOWED: Readonly<Record<CommandName, readonly CommandOption[]>> = {
   get: [],
   cancel: [],
   watch: ['until', 'timeout', 'interval'],
-  dlq: ['limit', 'max', 'timeout', 'sqs-endpoint'],
+  dlq: ['limit', 'max', 'timeout', 'sqs-endpoint', 'dry-run'],
 };
 
 /** The options each `dlq` action accepts besides the global ones and --sqs-endpoint. */
 const DLQ_ALLOWED: Readonly<Record<DlqAction, readonly CommandOption[]>> = {
   list: [],
   show: ['limit'],
-  redrive: ['max', 'timeout'],
+  redrive: ['max', 'timeout', 'dry-run'],
 };
 
 function isCommand(value: string | undefined): value is CommandName {
@@ -238,7 +241,7 @@ function parseDlq(positionals: readonly string[], values: ParsedValues): Command
   }
   const max = values.max === undefined ? undefined : wholeNumber('--max', values.max, command);
   const timeoutSeconds = values.timeout === undefined ? DEFAULT_REDRIVE_TIMEOUT_SECONDS : positiveNumber('--timeout', values.timeout, command);
-  return { name: 'dlq', action: 'redrive', options, queue, ...(max === undefined ? {} : { max }), timeoutSeconds };
+  return { name: 'dlq', action: 'redrive', options, queue, ...(max === undefined ? {} : { max }), timeoutSeconds, dryRun: values['dry-run'] ?? false };
 }
 
 function globalOptions(values: { 'api-url'?: string; stack?: string; region?: string; json?: boolean }, command: CommandName): GlobalOptions {

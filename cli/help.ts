@@ -33,7 +33,12 @@ Output:
   --json               machine-readable output
   -h, --help           show help
 
-Exit codes: 0 ok, 1 failure (AWS or SQS refused, no such queue, a message not moved), 2 usage error.`;
+Where the tables are (to replay an outbox failure queue): on AWS, the stack's region (the table
+is named in each failure record's stream ARN); locally, DynamoDB Local as outputs.json says. On AWS
+the replay needs dynamodb:GetShardIterator and GetRecords on the stream, PutItem on the table.
+
+Exit codes: 0 ok, 1 failure (AWS or SQS refused, no such queue, a message not moved, a failure
+record not replayed), 2 usage error.`;
 
 export const USAGE: Readonly<Record<CommandName, string>> = {
   place: `usage: orders place --customer ID --line SKU:QTY:PRICE [--line ...] [--currency ${DEFAULT_CURRENCY}] [--idempotency-key KEY]
@@ -61,7 +66,7 @@ CANCELLED with its follow-ups such as a refund), when it reaches --until, or at 
                      exit code 1 if it settles otherwise
   --timeout S        give up after S seconds, with exit code 1 (default ${DEFAULT_TIMEOUT_SECONDS})
   --interval MS      time between two polls of the API (default ${DEFAULT_INTERVAL_MS})`,
-  dlq: `usage: orders dlq list | show QUEUE [--limit N] | redrive QUEUE [--max N] [--timeout S]
+  dlq: `usage: orders dlq list | show QUEUE [--limit N] | redrive QUEUE [--max N] [--timeout S] [--dry-run]
 
 The dead-letter queues: a message lands in one after 5 failed deliveries to its consumer.
 
@@ -81,18 +86,31 @@ The dead-letter queues: a message lands in one after 5 failed deliveries to its 
                        message: sent to the source queue (body and attributes) and deleted from the
                        dead-letter queue only once sent, so none is ever lost; one may arrive
                        twice, which consumers ignore (they are idempotent on the event id).
+  redrive CONTEXT/outbox
+                       replay what an outbox dispatcher gave up on. Each failure record says
+                       where a stream batch failed; the batch is read back from the table's stream
+                       (GetShardIterator AT_SEQUENCE_NUMBER, GetRecords to its last record), and
+                       each outbox insert in it is written again as a new outbox item: same
+                       partition, same envelope, same sequence and index, a sort key of its own
+                       (<sk>#replay-<time>). The dispatcher publishes the event again through its
+                       normal path; consumers ignore one they already had. A failure record is
+                       deleted only once all its items are written again. A batch the stream no
+                       longer holds (it keeps records 24 h) is reported, its record kept (exit
+                       code 1), with a command that finds its outbox items (kept 7 days).
 
   --limit N            show: at most N messages (default ${DEFAULT_SHOW_LIMIT})
-  --max N              redrive: at most N messages, one by one (--max 1 replays one first)
+  --max N              redrive: at most N messages, one by one (--max 1 replays one first);
+                       of an outbox failure queue, at most N failure records
   --timeout S          redrive: how long to follow a move task (default ${DEFAULT_REDRIVE_TIMEOUT_SECONDS})
+  --dry-run            redrive of an outbox failure queue: print what would be written again,
+                       write and delete nothing
 
 QUEUE is the name \`orders dlq list\` prints first (payment/order.placed: the consumer, then the
 event), or a queue's name, URL or ARN.
 
-The outbox failure queues (order/outbox, …) are listed and shown too, but not redriven: they
-hold where a stream batch failed (shard and sequence numbers), not events. The events are still
-the outbox items in the context's table: fix the dispatcher's cause, publish them again (no
-command does that yet), then delete these records.`,
+The outbox failure queues (order/outbox, payment/outbox, inventory/outbox) hold where a stream
+batch failed (shard and sequence numbers), not events: \`show\` prints each batch's location, and
+once the dispatcher's cause is fixed, \`redrive\` replays them (try --dry-run first).`,
 };
 
 export const GENERAL_USAGE = `usage: orders <command> [options]      (in this repository: npm run orders -- <command> [options])

@@ -1,12 +1,15 @@
 /**
  * `orders dlq list | show | redrive`: finds the queues, runs one action, prints it for a person
- * or (--json) for a program, and says how it went with an exit code.
+ * or (--json) for a program, and says how it went with an exit code. A redrive moves a
+ * dead-letter queue's messages back to their source; of an outbox failure queue, it replays the
+ * failed stream batches (./outbox.ts).
  */
 import type { Command } from '../args';
 import type { CliDeps } from '../main';
 import { diagnose, formatDiagnosis, type Diagnosis } from './diagnosis';
 import { locateQueues, type QueueSource } from './locate';
 import { deadLetterQueuesOf, DlqError, findDeadLetterQueue, type DeadLetterQueue } from './model';
+import { formatReplay, replayOutbox, replaySucceeded, tableClients } from './outbox';
 import { describeError, describeQueues, peekMessages, redrive, redriveSucceeded, type PeekedMessage, type RedriveResult } from './sqs';
 
 export type DlqCommand = Extract<Command, { name: 'dlq' }>;
@@ -55,7 +58,7 @@ export function formatList(queues: readonly DeadLetterQueue[], where: string): s
     String(q.messages),
     String(q.inFlight),
     q.kind === 'stream-failure'
-      ? '(outbox stream failures: batch locations, not redriven)'
+      ? '(outbox stream failures: batch locations; redrive replays them from the stream)'
       : q.sources.map((s) => `${s.name} after ${s.maxReceiveCount} receives`).join(', '),
   ]);
   const header = ['QUEUE', 'MESSAGES', 'IN FLIGHT', 'SOURCE QUEUE(S) THAT REDRIVE TO IT'];
@@ -113,8 +116,14 @@ export function formatShow(queue: DeadLetterQueue, messages: readonly ShownMessa
   return lines;
 }
 
-async function redriveQueue(queue: DeadLetterQueue, command: Extract<DlqCommand, { action: 'redrive' }>, source: QueueSource, deps: CliDeps): Promise<number> {
+type RedriveCommand = Extract<DlqCommand, { action: 'redrive' }>;
+
+async function redriveQueue(queue: DeadLetterQueue, command: RedriveCommand, source: QueueSource, deps: CliDeps): Promise<number> {
   const { json } = command.options;
+  if (queue.kind === 'stream-failure') return replayQueue(queue, command, source, deps);
+  if (command.dryRun) {
+    throw new DlqError(`--dry-run is for the outbox failure queues (order/outbox, …); to see what a redrive of ${queue.label} would move: orders dlq show ${queue.label}`);
+  }
   const result = await redrive(source.sqs, queue, {
     ...(command.max === undefined ? {} : { max: command.max }),
     timeoutMs: command.timeoutSeconds * 1000,
@@ -126,6 +135,32 @@ async function redriveQueue(queue: DeadLetterQueue, command: Extract<DlqCommand,
   if (json) deps.stdout(JSON.stringify({ queue: queue.label, ok, ...result }, null, 2));
   else for (const line of formatRedrive(queue, result, command.timeoutSeconds)) deps.stdout(line);
   return ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** An outbox failure queue: each failed stream batch read back from the stream and its outbox items written again. */
+async function replayQueue(queue: DeadLetterQueue, command: RedriveCommand, source: QueueSource, deps: CliDeps): Promise<number> {
+  const { json } = command.options;
+  if (!source.tables) {
+    throw new DlqError(
+      `${queue.label} holds stream batch locations, and ${source.description} says nothing of the tables and streams they are in: replay it with --stack NAME or on the local cloud`,
+    );
+  }
+  const tables = await tableClients(source.tables);
+  try {
+    const result = await replayOutbox(source.sqs, tables, queue, {
+      dryRun: command.dryRun,
+      ...(command.max === undefined ? {} : { max: command.max }),
+      ...(source.tables.endpoint === undefined ? {} : { tableEndpoint: source.tables.endpoint }),
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(json ? {} : { progress: (line: string) => deps.stderr(line) }),
+    });
+    const ok = replaySucceeded(result);
+    if (json) deps.stdout(JSON.stringify({ queue: queue.label, ok, ...result }, null, 2));
+    else for (const line of formatReplay(queue, result)) deps.stdout(line);
+    return ok ? EXIT_OK : EXIT_FAILURE;
+  } finally {
+    tables.close();
+  }
 }
 
 export function formatRedrive(queue: DeadLetterQueue, result: RedriveResult, timeoutSeconds: number): string[] {

@@ -25,6 +25,7 @@ export type Diagnosis =
       readonly batchSize: number;
       readonly streamArn: string;
       readonly firstRecordAt?: string;
+      readonly lastRecordAt?: string;
     }
   | { readonly kind: 'unrecognised'; readonly message: string };
 
@@ -39,6 +40,7 @@ const streamFailureSchema = z.looseObject({
     batchSize: z.number(),
     streamArn: z.string(),
     approximateArrivalOfFirstRecord: z.optional(z.string()),
+    approximateArrivalOfLastRecord: z.optional(z.string()),
   }),
 });
 
@@ -77,6 +79,7 @@ function diagnoseStreamFailure(body: string): Diagnosis {
     batchSize: batch.batchSize,
     streamArn: batch.streamArn,
     ...(batch.approximateArrivalOfFirstRecord === undefined ? {} : { firstRecordAt: batch.approximateArrivalOfFirstRecord }),
+    ...(batch.approximateArrivalOfLastRecord === undefined ? {} : { lastRecordAt: batch.approximateArrivalOfLastRecord }),
   };
 }
 

@@ -20,7 +20,21 @@ export interface QueueSource {
   readonly description: string;
   /** What to check when SQS cannot be reached. */
   readonly hint: string;
+  /** Where the stack's tables and their streams are, for replaying an outbox failure queue; unknown at a bare SQS endpoint. */
+  readonly tables?: TableSource;
   close(): void;
+}
+
+/** How to reach DynamoDB and DynamoDB Streams where the queues are: AWS in the stack's region, or DynamoDB Local. */
+export interface TableSource {
+  /** Configuration for the SDK's DynamoDB and DynamoDB Streams clients. */
+  readonly config: {
+    readonly region?: string;
+    readonly endpoint?: string;
+    readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  };
+  /** DynamoDB Local's endpoint, for the commands an operator is told to run (`--endpoint-url`). */
+  readonly endpoint?: string;
 }
 
 export type LocateSources = Pick<ApiUrlSources, 'localOutputsFile' | 'readFile'>;
@@ -58,7 +72,15 @@ async function stackQueues(stackName: string, region: string | undefined): Promi
     cloudFormation.destroy();
   }
   const sqs = new (await sqsSdk()).SQSClient(config);
-  return { sqs, queues, streamFailureQueues: streamFailureQueuesOf(template), description: `stack ${stackName}`, hint: AWS_HINT, close: () => sqs.destroy() };
+  return {
+    sqs,
+    queues,
+    streamFailureQueues: streamFailureQueuesOf(template),
+    description: `stack ${stackName}`,
+    hint: AWS_HINT,
+    tables: { config },
+    close: () => sqs.destroy(),
+  };
 }
 
 async function endpointQueues(endpoint: string, region: string): Promise<QueueSource> {
@@ -102,6 +124,7 @@ async function localCloudQueues(sources: LocateSources): Promise<QueueSource> {
     streamFailureQueues: streamFailureQueuesOf(templateText === undefined ? undefined : parseJson(templateText)),
     description: `the local cloud (${local.endpoints.sqs})`,
     hint: `is \`npm start\` still serving? ${file} says the local SQS is at ${local.endpoints.sqs}`,
+    tables: { config: { ...localClientConfig(local.endpoints.dynamodb), region: local.region }, endpoint: local.endpoints.dynamodb },
     close: () => sqs.destroy(),
   };
 }

@@ -107,7 +107,8 @@ function peeked(message: Message): PeekedMessage {
   };
 }
 
-async function receive(sqs: SQSClient, queueUrl: string, max: number, visibilitySeconds: number, tuning: ReceiveTuning): Promise<Message[]> {
+/** Up to `max` messages, hidden from other receivers for `visibilitySeconds`. */
+export async function receive(sqs: SQSClient, queueUrl: string, max: number, visibilitySeconds: number, tuning: ReceiveTuning): Promise<Message[]> {
   const sdk = await sqsSdk();
   const { Messages = [] } = await sqs.send(
     new sdk.ReceiveMessageCommand({
@@ -123,7 +124,7 @@ async function receive(sqs: SQSClient, queueUrl: string, max: number, visibility
 }
 
 /** True if every message is visible again. */
-async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<boolean> {
+export async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<boolean> {
   const sdk = await sqsSdk();
   let all = true;
   for (let i = 0; i < messages.length; i += 10) {
@@ -187,13 +188,12 @@ export function redriveSucceeded(result: RedriveResult): boolean {
   return result.method === 'move-task' ? result.status === 'COMPLETED' : result.notSent.length === 0 && result.notDeleted.length === 0;
 }
 
-/** What an operator is told instead of a redrive of a stream failure queue. */
+/** Why {@link redrive} refuses a stream failure queue: its messages are not events to send back. */
 export function streamFailureRedriveRefusal(queue: DeadLetterQueue): string {
   return (
     `${queue.label} is an outbox dispatcher's failure queue: its messages say where a stream batch failed ` +
-    '(shard and sequence numbers), they are not events, so there is nothing to send back. The events are still the ' +
-    "outbox items in the context's table (kept a week). Fix the dispatcher's cause, publish those items again " +
-    `(no command does that yet), then delete these records; \`orders dlq show ${queue.label}\` prints each batch's location.`
+    '(shard and sequence numbers), they are not events, so there is nothing to send back to a queue; ' +
+    `\`orders dlq redrive ${queue.label}\` replays the batches from the stream instead (replayOutbox)`
   );
 }
 

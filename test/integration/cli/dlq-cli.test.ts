@@ -180,7 +180,7 @@ describe('orders dlq on the local cloud', () => {
     expect(out()).toEqual([
       expect.stringMatching(/^QUEUE +MESSAGES {2}IN FLIGHT {2}SOURCE QUEUE\(S\) THAT REDRIVE TO IT$/),
       expect.stringMatching(new RegExp(`^payment/order\\.placed +5 +0 {2}${SOURCE_NAME} after 5 receives$`)),
-      expect.stringMatching(/^payment\/outbox +1 +0 {2}\(outbox stream failures: batch locations, not redriven\)$/),
+      expect.stringMatching(/^payment\/outbox +1 +0 {2}\(outbox stream failures: batch locations; redrive replays them from the stream\)$/),
       '',
       `6 message(s) in 2 of 2 dead-letter queues of the local cloud (${fauxqs.endpoint}); look at them: orders dlq show payment/order.placed`,
     ]);
@@ -269,16 +269,19 @@ describe('orders dlq on the local cloud', () => {
     expect(await counts(stack.source)).toEqual({ waiting: 2, inFlight: 0 });
   });
 
-  it('redrive of an outbox failure queue: refused with the reason, exit code 1, and the record left in place', async () => {
-    // given
+  it('redrive of an outbox failure queue whose DynamoDB cannot be reached: the record kept and why, exit code 1', async () => {
+    // given outputs.json points at a DynamoDB that is not there
     const stack = await givenTheLocalCloudQueues();
     await givenAStreamFailure(stack);
-    const { deps, err } = cli(stack.outputsFile);
+    const { deps, out } = cli(stack.outputsFile);
     // when
     const code = await run(['dlq', 'redrive', 'payment/outbox'], deps);
     // then
     expect(code).toBe(EXIT.FAILURE);
-    expect(err()).toEqual([expect.stringMatching(/^orders dlq: payment\/outbox is an outbox dispatcher's failure queue: .*they are not events/)]);
+    expect(out()[0]).toMatch(
+      /^✘ failure record \S+ \(table payments, shard shard-1, sequence 100 to 101\) kept in payment\/outbox: could not read the batch from the stream: .*ECONNREFUSED/,
+    );
+    expect(out().at(-1)).toBe('✘ 1 of 1 failure record(s) kept in payment/outbox (see above); 0 replayed (0 outbox item(s) written again)');
     expect(await counts(stack.failures)).toEqual({ waiting: 1, inFlight: 0 });
   });
 

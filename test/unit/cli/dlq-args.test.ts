@@ -48,8 +48,13 @@ describe('orders dlq arguments', () => {
       options: { json: false },
       queue: 'payment/order.placed',
       timeoutSeconds: 300,
+      dryRun: false,
     });
     expect(parseCommand(['dlq', 'redrive', 'q', '--max', '2', '--timeout', '30'])).toMatchObject({ max: 2, timeoutSeconds: 30 });
+  });
+
+  it('redrive takes --dry-run (for an outbox failure queue: what would be written again)', () => {
+    expect(parseCommand(['dlq', 'redrive', 'order/outbox', '--dry-run'])).toMatchObject({ action: 'redrive', queue: 'order/outbox', dryRun: true });
   });
 
   it.each([
@@ -61,6 +66,9 @@ describe('orders dlq arguments', () => {
     [['dlq', 'list', '--limit', '3'], 'dlq list does not take --limit'],
     [['dlq', 'show', 'q', '--max', '3'], 'dlq show does not take --max'],
     [['dlq', 'redrive', 'q', '--limit', '3'], 'dlq redrive does not take --limit'],
+    [['dlq', 'show', 'q', '--dry-run'], 'dlq show does not take --dry-run'],
+    [['dlq', 'redrive', 'q', '--dry-run=yes'], '--dry-run takes no value'],
+    [['get', 'order-1', '--dry-run'], 'get does not take --dry-run'],
     [['dlq', 'show', 'q', '--limit', '0'], '--limit must be a whole number above 0, not "0"'],
     [['dlq', 'redrive', 'q', '--max', '2.5'], '--max must be a whole number above 0, not "2.5"'],
     [['dlq', 'list', '--api-url', 'http://127.0.0.1:3000'], 'dlq does not take --api-url: the queues are found with --stack NAME, --sqs-endpoint URL, or the local cloud'],
@@ -82,11 +90,33 @@ describe('orders dlq arguments', () => {
     const code = await run(['dlq', '--help'], deps);
     // then
     expect(code).toBe(EXIT.OK);
-    expect(out()).toMatch(/^usage: orders dlq list \| show QUEUE \[--limit N\] \| redrive QUEUE \[--max N\] \[--timeout S\]/);
+    expect(out()).toMatch(/^usage: orders dlq list \| show QUEUE \[--limit N\] \| redrive QUEUE \[--max N\] \[--timeout S\] \[--dry-run\]/);
     for (const text of ['StartMessageMoveTask', 'deleted from the\n                       dead-letter queue only once sent', 'INVALID_DATA', '--sqs-endpoint URL', '.local-cloud/outputs.json']) {
       expect(out()).toContain(text);
     }
     expect(out()).not.toContain('--api-url');
+  });
+
+  it('given dlq --help, explains the replay of an outbox failure queue: read from the stream, written again, deleted only then', async () => {
+    // given
+    const { deps, out } = cli();
+    // when
+    const code = await run(['dlq', '--help'], deps);
+    // then
+    expect(code).toBe(EXIT.OK);
+    const text = out().replace(/\s+/g, ' ');
+    for (const phrase of [
+      'redrive CONTEXT/outbox replay what an outbox dispatcher gave up on',
+      'GetShardIterator AT_SEQUENCE_NUMBER',
+      'same partition, same envelope, same sequence and index, a sort key of its own (<sk>#replay-<time>)',
+      'A failure record is deleted only once all its items are written again',
+      'A batch the stream no longer holds (it keeps records 24 h) is reported, its record kept (exit code 1)',
+      '--dry-run redrive of an outbox failure queue: print what would be written again, write and delete nothing',
+      'dynamodb:GetShardIterator and GetRecords on the stream, PutItem on the table',
+    ]) {
+      expect(text).toContain(phrase);
+    }
+    expect(text).not.toContain('no command does that yet');
   });
 
   it('given the general --help, lists dlq among the commands', async () => {
