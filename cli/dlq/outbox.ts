@@ -294,11 +294,13 @@ async function replayRecord(message: Message, diagnosis: Diagnosis, run: Run): P
             [TTL_ATTRIBUTE]: { N: String(run.expiresAt) },
             [REPLAY_OF_ATTRIBUTE]: { S: insert.sk },
           },
-          // Never over an existing item. The key holds this run's time: an item there is this very replay.
+          // Never over an existing item.
           ConditionExpression: `attribute_not_exists(${PARTITION_KEY})`,
         }),
       );
     } catch (error) {
+      // The key holds this run's time, so an item there is this very put, written by an attempt
+      // whose answer was lost before the SDK retried it.
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') continue;
       for (const unwritten of toWrite.slice(n)) run.written.delete(writtenKey(unwritten));
       return {
