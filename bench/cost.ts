@@ -42,9 +42,13 @@ export interface RequestLine {
  *   message. The STOCK_RESERVED write publishes nothing: the stream filter drops it (not billed),
  *   and stream reads by Lambda's event source mappings are free.
  *
- * Capacity: transactional writes cost 2 WRU per item, a put 1 WRU, a consistent read 1 RRU per
+ * Capacity: transactional writes cost 2 WRU per item, a put 1 WRU, the listing index 1 WRU for its
+ * copy of each order state written (the recent-orders list shows the current status), a consistent read 1 RRU per
  * item, all assuming items of at most 1 KB (4 KB for reads); larger items cost more.
  */
+/** The order's state is written when placed, paid and reserved; the listing index keeps each status. */
+const ORDER_STATE_WRITES = 3;
+
 export function minimumPerOrder(topology: LocalTopology, lines: number): RequestLine[] {
   const functions = describeFunctions(topology);
   const recorderQueues = new Set(functions.flatMap((f) => (f.role.kind === 'recorder' ? f.role.mappings.map((m) => m.queueArn) : [])));
@@ -65,8 +69,8 @@ export function minimumPerOrder(topology: LocalTopology, lines: number): Request
       service: 'dynamodb',
       operation: 'TransactWriteItems',
       requests: transactionItems.length,
-      writeUnits: 2 * items,
-      note: `one transaction per hop, items ${transactionItems.join('+')} at 2 WRU each`,
+      writeUnits: 2 * items + ORDER_STATE_WRITES,
+      note: `one transaction per hop, items ${transactionItems.join('+')} at 2 WRU each, and the listing index's copy of the order's ${ORDER_STATE_WRITES} state writes at 1 WRU`,
     },
     { service: 'dynamodb', operation: 'PutItem', requests: logged, writeUnits: logged, note: 'the event log keeps each event once' },
     { service: 'dynamodb', operation: 'GetItem', requests: 3, readUnits: 3, note: 'payment, order, order: one consistent read per hop' },

@@ -6,6 +6,7 @@
  * here, on the wire, rather than in SDK middleware.
  */
 import { startAwsProxy, type AwsProxy, type Operation } from '../local/cloud/aws-proxy';
+import { LISTING_INDEX } from '../lambdas/shared/infrastructure/dynamodb-store';
 
 export { parseOperation, signingService, type Operation } from '../local/cloud/aws-proxy';
 
@@ -53,6 +54,12 @@ export function itemSize(item: Readonly<Record<string, AttributeJson>> | undefin
 
 const KB = 1024;
 const writeUnits = (item: Readonly<Record<string, AttributeJson>> | undefined) => Math.max(1, Math.ceil(itemSize(item) / KB));
+/**
+ * What a put also costs in the listing index (projecting the whole item): DynamoDB writes the
+ * index copy at 1 WRU per KB, outside any transaction's doubling. Items without the index's
+ * key (the index is sparse) cost nothing there.
+ */
+const indexWriteUnits = (item: Readonly<Record<string, AttributeJson>> | undefined) => (item?.[LISTING_INDEX.partitionKey] ? writeUnits(item) : 0);
 const readUnits = (bytes: number, consistent: boolean) => Math.max(1, Math.ceil(bytes / (4 * KB))) * (consistent ? 1 : 0.5);
 
 export interface CapacityUnits {
@@ -74,7 +81,7 @@ type Items = readonly Readonly<Record<string, AttributeJson>>[];
 /**
  * The request units a DynamoDB call consumes under on-demand billing, from the items it really
  * wrote (the request) or read (the answer), by DynamoDB's published rules: a write 1 WRU per KB
- * of item, transactional 2; a read 1 RRU per 4 KB (half if eventually consistent, 2 in a
+ * of item, transactional 2, plus 1 per KB for the listing index's copy of an item it holds; a read 1 RRU per 4 KB (half if eventually consistent, 2 in a
  * transaction), at least one unit per item. DynamoDB Local does not report these faithfully.
  * An update or delete counts one unit (the item's size is not on the wire).
  */
@@ -82,7 +89,7 @@ export function capacityUnits(operation: string, requestBody: string, responseBo
   const request = parse(requestBody);
   switch (operation) {
     case 'PutItem':
-      return { read: 0, write: writeUnits(request['Item'] as Items[number]) };
+      return { read: 0, write: writeUnits(request['Item'] as Items[number]) + indexWriteUnits(request['Item'] as Items[number]) };
     case 'UpdateItem':
     case 'DeleteItem':
       return { read: 0, write: 1 };
@@ -92,7 +99,7 @@ export function capacityUnits(operation: string, requestBody: string, responseBo
     }
     case 'TransactWriteItems': {
       const items = (request['TransactItems'] ?? []) as { Put?: { Item?: Items[number] } }[];
-      return { read: 0, write: items.reduce((n, t) => n + 2 * (t.Put ? writeUnits(t.Put.Item) : 1), 0) };
+      return { read: 0, write: items.reduce((n, t) => n + (t.Put ? 2 * writeUnits(t.Put.Item) + indexWriteUnits(t.Put.Item) : 2), 0) };
     }
     case 'GetItem': {
       const item = parse(responseBody)['Item'] as Items[number] | undefined;

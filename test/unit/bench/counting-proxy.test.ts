@@ -52,6 +52,13 @@ describe('itemSize and capacityUnits', () => {
     expect(capacityUnits('PutItem', JSON.stringify({ Item: large }), '{}')).toEqual({ read: 0, write: 2 });
   });
 
+  it('adds the listing index’s copy of an item it holds, at 1 WRU per KB outside the transaction’s doubling', () => {
+    const listed = { pk: { S: 'ORDER#1' }, listingPk: { S: 'ORDERS#2026-11-30' }, listingSk: { S: 't#1' } };
+    const transaction = JSON.stringify({ TransactItems: [{ Put: { Item: listed } }, { Put: { Item: { pk: { S: 'b' } } } }] });
+    expect(capacityUnits('TransactWriteItems', transaction, '{}')).toEqual({ read: 0, write: 2 + 1 + 2 });
+    expect(capacityUnits('PutItem', JSON.stringify({ Item: listed }), '{}')).toEqual({ read: 0, write: 2 });
+  });
+
   it('charges reads by the items answered: 1 RRU per 4 KB if consistent, half if not, one at least', () => {
     const item = { pk: { S: 'a' }, body: { S: 'x'.repeat(5000) } };
     expect(capacityUnits('GetItem', JSON.stringify({ ConsistentRead: true }), JSON.stringify({ Item: item }))).toEqual({ read: 2, write: 0 });
