@@ -284,7 +284,7 @@ function causes(missed: readonly Figure[], { system, counting, bus }: { system: 
         `${formatNumber(totalInvocations(system) / Math.max(1, system.sustained.started))} invocations per order, each parsing and validating its event, ` +
         `signing its SDK calls and writing JSON log lines), ${formatNumber(sys.mainPerOrderMs)} ms on the main thread (fauxqs, the 19 pollers, the HTTP ` +
         `bridge, the host; busy ${Math.round(sys.mainBusy * 100)} % of the time) and ${formatNumber(sys.javaPerOrderMs)} ms in DynamoDB Local (the floor's ` +
-        `${formatNumber(floor.javaPerOrderMs)}: the system adds the stream reads, the sampled status reads and Inventory's separate GetItems). ` +
+        `${formatNumber(floor.javaPerOrderMs)}: the system adds the stream reads, the sampled status reads and the event log's writes). ` +
         `The floor runs none of the serverless machinery, so the ratio is about the ratio of CPU per order.`,
     );
   }
@@ -315,15 +315,15 @@ function causes(missed: readonly Figure[], { system, counting, bus }: { system: 
         `The size goal holds for every function (${Math.min(...sizes).toFixed(2)}–${Math.max(...sizes).toFixed(2)}×): each bundle carries only the SDK client its ` +
         `function uses; the rest is the application (zod/mini and the catalogue's schemas, the shared and context code, util-dynamodb), compiled and ` +
         `initialised at load, then run cold by the first event (parsing, validation, envelope, marshalling, JSON logs). ` +
-        `${slow.some((r) => r.functionLogicalId.startsWith('Inventory')) ? "Inventory's first event also reads in two round trips (its reservation, then a GetItem per stock item) where its floor needs one BatchGetItem. " : ''}` +
+        `${slow.some((r) => r.functionLogicalId.startsWith('InventoryOnOrderCancelled')) ? "Inventory's release reads in two round trips (its reservation, then the stock it holds, in one BatchGetItem), since order.cancelled does not name the lines. " : ''}` +
         `${system.coldStarts.length - slow.length} of ${system.coldStarts.length} functions meet the time goal; a median moves by ±20 ms from run to run on this ` +
         `shared 2-core machine, so misses by a few hundredths are within that noise.`,
     );
     const within: string[] = [];
-    if (slow.some((r) => r.functionLogicalId.startsWith('Inventory'))) {
+    if (slow.some((r) => r.functionLogicalId.startsWith('InventoryOnOrderCancelled'))) {
       within.push(
-        'read the reservation and its stock items in one consistent BatchGetItem (StoredInventoryRepository through a DynamoDbStore.loadMany): ' +
-          'one round trip less on every reservation and release, and 2 DynamoDB requests less per order',
+        'a version 2 of order.cancelled carrying the order lines (with an upcaster for version 1) would let a release read its reservation and stock ' +
+          'in one BatchGetItem, as a reservation already does',
       );
     }
     if (slow.some((r) => r.kind === 'dispatcher')) {

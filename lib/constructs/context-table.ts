@@ -50,11 +50,11 @@ export class ContextTable extends Construct {
     iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${LISTING_INDEX.indexName}`] });
   }
 
-  /** What the DynamoDB store needs: consistent reads and transactional puts, on this table only. */
+  /** What the DynamoDB store needs: consistent reads (one item or a batch) and transactional puts, on this table only. */
   grantStore(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
       resourceArns: [this.table.tableArn],
     });
   }

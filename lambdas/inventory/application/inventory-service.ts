@@ -26,12 +26,12 @@ export class InventoryService {
   async reserveOnOrderPaid(event: Envelope<'order.paid'>): Promise<void> {
     const { orderId, lines } = event.data;
     await retryOnConcurrencyError(orderId, async () => {
-      const existing = await this.deps.inventory.getReservation(orderId);
+      // The reservation and the stock it would take, in one read.
+      const { reservation: existing, stock } = await this.deps.inventory.getReservationAndStock(orderId, lines.map((l) => l.sku));
       if (existing) {
         this.logger.info('order already has a reservation decision', { ...eventFields(event), orderId, status: existing.status });
         return;
       }
-      const stock = await this.deps.inventory.getStock(lines.map((l) => l.sku));
       const reservation = Reservation.reserve({ orderId, reservationId: this.deps.ids(), lines, stock, now: this.deps.clock() });
       await this.deps.inventory.save({ reservation, stock: [...stock.values()] }, causedBy(event));
     });

@@ -1,6 +1,6 @@
 import type { Trace } from '../../shared/events/envelope';
 import type { SaveResult } from '../../shared/application/save-result';
-import type { AggregateStore } from '../../shared/infrastructure/aggregate-store';
+import type { AggregateStore, StoredRecord } from '../../shared/infrastructure/aggregate-store';
 import { Reservation, type ReservationState } from '../domain/reservation';
 import { StockItem, type StockState } from '../domain/stock';
 import type { InventoryRepository } from '../application/inventory-repository';
@@ -22,14 +22,21 @@ export class StoredInventoryRepository implements InventoryRepository {
   }
 
   async getStock(skus: readonly string[]): Promise<Map<string, StockItem>> {
+    return (await this.getReservationAndStock(undefined, skus)).stock;
+  }
+
+  async getReservationAndStock(orderId: string | undefined, skus: readonly string[]): Promise<{ reservation?: Reservation; stock: Map<string, StockItem> }> {
     const unique = [...new Set(skus)];
-    const records = await Promise.all(unique.map((sku) => this.store.load<StockState>(stockKey(sku))));
-    return new Map(
-      unique.map((sku, i) => {
-        const record = records[i];
+    const reservationAt = orderId === undefined ? undefined : reservationKey(orderId);
+    const records = await this.store.loadMany<unknown>([...(reservationAt ? [reservationAt] : []), ...unique.map(stockKey)]);
+    const stock = new Map(
+      unique.map((sku) => {
+        const record = records.get(stockKey(sku)) as StoredRecord<StockState> | undefined;
         return [sku, record ? StockItem.restore(record.state, record.version) : StockItem.unknown(sku, this.initialStock[sku] ?? 0)];
       }),
     );
+    const reservation = reservationAt ? (records.get(reservationAt) as StoredRecord<ReservationState> | undefined) : undefined;
+    return reservation ? { reservation: Reservation.restore(reservation.state, reservation.version), stock } : { stock };
   }
 
   async save(change: { reservation?: Reservation; stock: readonly StockItem[] }, trace: Trace): Promise<SaveResult> {

@@ -37,6 +37,8 @@ export interface AggregateWrite {
  */
 export interface AggregateStore {
   load<S>(key: string): Promise<StoredRecord<S> | undefined>;
+  /** Several aggregates in one consistent read; a key with nothing stored is absent from the map. */
+  loadMany<S>(keys: readonly string[]): Promise<Map<string, StoredRecord<S>>>;
   commit(writes: readonly AggregateWrite[], trace: Trace): Promise<SaveResult>;
 }
 

@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   GetItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
@@ -65,6 +66,11 @@ export interface InboxItem {
   readonly expiresAt: number;
 }
 
+/** DynamoDB's limit on the keys of one `BatchGetItem`. */
+const MAX_BATCH_GET_KEYS = 100;
+/** Calls for one batch of keys, the first included, before unprocessed keys count as a failure. */
+const MAX_BATCH_GET_ATTEMPTS = 5;
+
 /** A save that cannot be one transaction. Never retried: the same save would fail again. */
 export class TransactionTooLargeError extends Error {
   override readonly name = 'TransactionTooLargeError';
@@ -116,12 +122,34 @@ export class DynamoDbStore implements AggregateStore, AggregateListing {
         ConsistentRead: true, // a command decides on the latest version, not a stale one
       }),
     );
-    if (!Item) return undefined;
-    const item = unmarshall(Item);
-    if (item.kind !== AGGREGATE_KIND || typeof item.version !== 'number' || typeof item.state !== 'object' || item.state === null) {
-      throw new Error(`not an aggregate item: ${key} ${STATE_SORT_KEY}`);
+    return Item && aggregateRecord<S>(key, Item);
+  }
+
+  /**
+   * One consistent `BatchGetItem` (100 keys a call at most), asking again for what DynamoDB
+   * leaves unprocessed, a bounded number of times with a growing pause.
+   */
+  async loadMany<S>(keys: readonly string[]): Promise<Map<string, StoredRecord<S>>> {
+    const found = new Map<string, StoredRecord<S>>();
+    const unique = [...new Set(keys)];
+    for (let start = 0; start < unique.length; start += MAX_BATCH_GET_KEYS) {
+      let pending: Record<string, AttributeValue>[] = unique
+        .slice(start, start + MAX_BATCH_GET_KEYS)
+        .map((key) => marshall({ [TABLE_KEYS.partitionKey]: key, [TABLE_KEYS.sortKey]: STATE_SORT_KEY }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_BATCH_GET_ATTEMPTS) throw new Error(`${pending.length} item(s) still unprocessed after ${MAX_BATCH_GET_ATTEMPTS} BatchGetItem calls`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        const { Responses, UnprocessedKeys } = await this.options.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.options.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.options.tableName] ?? []) {
+          const key = String(unmarshall(item)[TABLE_KEYS.partitionKey]);
+          found.set(key, aggregateRecord<S>(key, item));
+        }
+        pending = UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
+      }
     }
-    return { state: item.state as S, version: item.version };
+    return found;
   }
 
   /**
@@ -247,4 +275,13 @@ function inboxItem(trace: Trace, now: Date): InboxItem {
 /** By name as well as class: a bundle may hold two copies of the SDK's error classes. */
 function isTransactionCanceled(error: unknown): error is TransactionCanceledException {
   return error instanceof TransactionCanceledException || (error instanceof Error && error.name === 'TransactionCanceledException');
+}
+
+/** The state and version of an aggregate's state item, or an error naming the key if it is not one. */
+function aggregateRecord<S>(key: string, raw: Record<string, AttributeValue>): StoredRecord<S> {
+  const item = unmarshall(raw);
+  if (item.kind !== AGGREGATE_KIND || typeof item.version !== 'number' || typeof item.state !== 'object' || item.state === null) {
+    throw new Error(`not an aggregate item: ${key} ${STATE_SORT_KEY}`);
+  }
+  return { state: item.state as S, version: item.version };
 }

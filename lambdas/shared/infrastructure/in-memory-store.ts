@@ -39,6 +39,15 @@ export class InMemoryStore implements AggregateStore, AggregateListing {
     return record && { state: JSON.parse(record.state) as S, version: record.version };
   }
 
+  async loadMany<S>(keys: readonly string[]): Promise<Map<string, StoredRecord<S>>> {
+    const found = new Map<string, StoredRecord<S>>();
+    for (const key of new Set(keys)) {
+      const record = await this.load<S>(key);
+      if (record) found.set(key, record);
+    }
+    return found;
+  }
+
   /** As DynamoDB's listing index answers: the partition's states, highest sort first, at most `limit`. */
   async list<S>(partition: string, limit: number): Promise<S[]> {
     return [...this.#records.values()]

@@ -4,6 +4,7 @@
  * a transaction can be cancelled becomes the port's answer.
  */
 import {
+  BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -338,9 +339,8 @@ describe('DynamoDbStore with several aggregates (Inventory)', () => {
 
   it('given order.paid for two SKUs in stock, when Inventory reserves, then the reservation, both stock items and the event are ONE transaction', async () => {
     const { store, clock } = storeOf('inventory');
-    ddb.on(GetItemCommand).resolves({}); // no reservation yet
-    ddb.on(GetItemCommand, keyOf('STOCK#BOOK-DDD')).resolves(stockItem('BOOK-DDD', 10, 1));
-    ddb.on(GetItemCommand, keyOf('STOCK#MUG-EVENTS')).resolves(stockItem('MUG-EVENTS', 5, 3));
+    // No reservation yet; both stock items, read in the same batch.
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [stockItem('BOOK-DDD', 10, 1).Item, stockItem('MUG-EVENTS', 5, 3).Item] } });
     ddb.on(TransactWriteItemsCommand).resolves({});
     const paid = anEvent('order.paid', {
       lines: [
@@ -352,6 +352,11 @@ describe('DynamoDbStore with several aggregates (Inventory)', () => {
 
     await inventory.reserveOnOrderPaid(paid);
 
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetItemCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(BatchGetItemCommand, {
+      RequestItems: { [TABLE]: { ConsistentRead: true, Keys: ['RESERVATION#order-1', 'STOCK#BOOK-DDD', 'STOCK#MUG-EVENTS'].map((pk) => keyOf(pk).Key) } },
+    });
+    expect(ddb).not.toHaveReceivedCommand(GetItemCommand);
     const items = onlyTransaction();
     expect(
       items.map((i) => [attr(i, 'pk')?.S, attr(i, 'sk')?.S, i.Put?.ConditionExpression, i.Put?.ExpressionAttributeValues?.[':expected']?.N]),
@@ -436,6 +441,59 @@ describe('DynamoDbStore.load', () => {
     ddb.on(GetItemCommand).resolves({ Item: marshall({ pk: 'ORDER#order-1', sk: 'STATE', kind: 'something-else' }) });
 
     await expect(store.load('ORDER#order-1')).rejects.toThrow('not an aggregate item: ORDER#order-1 STATE');
+  });
+});
+
+describe('DynamoDbStore.loadMany', () => {
+  const stateItem = (pk: string, version: number) => marshall({ pk, sk: 'STATE', kind: 'aggregate', version, state: { id: pk } });
+  const key = (pk: string) => ({ pk: { S: pk }, sk: { S: 'STATE' } });
+
+  it('given keys, some stored, when loaded, then one consistent BatchGetItem answers the stored ones by key', async () => {
+    const { store } = storeOf('inventory');
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [stateItem('STOCK#B', 4)] } });
+
+    const records = await store.loadMany(['STOCK#A', 'STOCK#B', 'STOCK#A']);
+
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetItemCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(BatchGetItemCommand, { RequestItems: { [TABLE]: { Keys: [key('STOCK#A'), key('STOCK#B')], ConsistentRead: true } } });
+    expect([...records]).toEqual([['STOCK#B', { state: { id: 'STOCK#B' }, version: 4 }]]);
+  });
+
+  it('given DynamoDB leaves keys unprocessed, when loaded, then it asks again for exactly those', async () => {
+    const { store } = storeOf('inventory');
+    ddb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({ Responses: { [TABLE]: [stateItem('STOCK#A', 1)] }, UnprocessedKeys: { [TABLE]: { Keys: [key('STOCK#B')] } } })
+      .resolvesOnce({ Responses: { [TABLE]: [stateItem('STOCK#B', 2)] } });
+
+    const records = await store.loadMany(['STOCK#A', 'STOCK#B']);
+
+    expect(ddb).toHaveReceivedNthSpecificCommandWith(2, BatchGetItemCommand, { RequestItems: { [TABLE]: { Keys: [key('STOCK#B')], ConsistentRead: true } } });
+    expect([...records.keys()].sort()).toEqual(['STOCK#A', 'STOCK#B']);
+  });
+
+  it('given keys that stay unprocessed, when loaded, then it gives up after a bounded number of calls with a clear error', async () => {
+    const { store } = storeOf('inventory');
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [key('STOCK#A')] } } });
+
+    await expect(store.loadMany(['STOCK#A'])).rejects.toThrow('1 item(s) still unprocessed after 5 BatchGetItem calls');
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetItemCommand, 5);
+  });
+
+  it('given more than 100 keys, when loaded, then they are asked for in batches of 100', async () => {
+    const { store } = storeOf('inventory');
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+
+    await store.loadMany(Array.from({ length: 150 }, (_, i) => `STOCK#${i}`));
+
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetItemCommand, 2);
+  });
+
+  it('given an item that is not an aggregate state, when loaded, then it is an error rather than a guess', async () => {
+    const { store } = storeOf('inventory');
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [marshall({ pk: 'STOCK#A', sk: 'STATE', kind: 'outbox' })] } });
+
+    await expect(store.loadMany(['STOCK#A'])).rejects.toThrow('not an aggregate item: STOCK#A STATE');
   });
 });
 

@@ -50,6 +50,10 @@ class InterferingStore implements AggregateStore {
     return this.inner.load<S>(key);
   }
 
+  loadMany<S>(keys: readonly string[]): Promise<Map<string, StoredRecord<S>>> {
+    return this.inner.loadMany<S>(keys);
+  }
+
   async commit(writes: readonly AggregateWrite[], trace: Trace): Promise<SaveResult> {
     this.commits += 1;
     await this.interfere(this.commits, writes);
