@@ -89,7 +89,10 @@ export function createOrderApi(service: OrderService, logger: Logger = silentLog
     {
       method: 'GET',
       pattern: /^\/explorer$/,
-      run: async () => ({ statusCode: 200, headers: { ...explorerPage.headers }, body: explorerPage.html }),
+      run: async () => {
+        const page = explorerPage();
+        return { statusCode: 200, headers: { ...page.headers }, body: page.html };
+      },
     },
     {
       method: 'GET',

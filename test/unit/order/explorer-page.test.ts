@@ -9,7 +9,7 @@ import { EXPLORER_CONFIG, explorerPage, renderExplorerPage, type ExplorerConfig 
 import { EXPLORER_PRESETS } from '../../../lambdas/order/infrastructure/explorer/presets';
 import { DEMO_ORDERS } from '../../../local/demo';
 
-const { html, headers } = explorerPage;
+const { html, headers } = explorerPage();
 const inline = (tag: 'style' | 'script') => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => m[1] as string);
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 const configIn = (page: string): ExplorerConfig =>

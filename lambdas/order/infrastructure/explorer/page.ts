@@ -115,8 +115,16 @@ ${EXPLORER_LANES.map(
   return { html, headers: pageHeaders(EXPLORER_STYLE, EXPLORER_SCRIPT) };
 }
 
-/** Rendered once per container: it depends on nothing but this code. */
-export const explorerPage: ExplorerPage = renderExplorerPage();
+let rendered: ExplorerPage | undefined;
+
+/**
+ * Rendered once per container, on the first request for it: it depends on nothing but this
+ * code, and a cold start of the API for an order should not pay for rendering and hashing it.
+ */
+export function explorerPage(): ExplorerPage {
+  rendered ??= renderExplorerPage();
+  return rendered;
+}
 
 function pageHeaders(style: string, script: string): Record<string, string> {
   const csp = [
