@@ -1,3 +1,4 @@
+import { parseCommand, UsageError } from '../../cli/args';
 import type { CliDeps } from '../../cli/main';
 
 /**
@@ -18,4 +19,15 @@ export function cliUnderTest(overrides: Partial<CliDeps> = {}) {
     ...overrides,
   };
   return { deps, out: () => out.join('\n'), err: () => err.join('\n'), lines: { out, err } };
+}
+
+/** The usage error a command line is refused with; fails if it is accepted. */
+export function usageErrorOf(argv: string[]): UsageError {
+  try {
+    parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`expected a usage error, but ${JSON.stringify(argv)} was accepted`);
 }

@@ -1,15 +1,6 @@
 /** The orders CLI's command line: what each command accepts, and how a malformed one is refused. */
-import { parseCommand, parseLine, UsageError, type Command } from '../../../cli/args';
-
-function usageErrorOf(argv: string[]): UsageError {
-  try {
-    parseCommand(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`expected a usage error, but ${JSON.stringify(argv)} was accepted`);
-}
+import { parseCommand, parseLine, type Command } from '../../../cli/args';
+import { usageErrorOf } from '../../support/cli';
 
 describe('orders CLI arguments', () => {
   describe('place', () => {

@@ -1,17 +1,7 @@
 /** `orders dlq`'s command line and help: what each action accepts, and how a malformed one is refused. */
-import { parseCommand, UsageError, type Command } from '../../../cli/args';
+import { parseCommand, type Command } from '../../../cli/args';
 import { EXIT, run } from '../../../cli/main';
-import { cliUnderTest } from '../../support/cli';
-
-function usageErrorOf(argv: string[]): UsageError {
-  try {
-    parseCommand(argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`expected a usage error, but ${JSON.stringify(argv)} was accepted`);
-}
+import { cliUnderTest, usageErrorOf } from '../../support/cli';
 
 const cli = cliUnderTest;
 
