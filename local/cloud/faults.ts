@@ -99,9 +99,13 @@ export class FaultInjector {
     this.#plan = plan;
   }
 
-  /** Faults injected so far, the kinds that happened only. */
-  injected(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.faults).filter(([, count]) => count > 0));
+  /** Faults injected so far, or since a {@link snapshot}'s `faults`: the kinds that happened only. */
+  injected(since: Readonly<Partial<Record<FaultKind, number>>> = {}): Record<string, number> {
+    return Object.fromEntries(
+      Object.entries(this.faults)
+        .map(([kind, count]) => [kind, count - (since[kind as FaultKind] ?? 0)] as const)
+        .filter(([, count]) => count > 0),
+    );
   }
 
   /** A snapshot of the counters, to subtract from a later one. */

@@ -6,7 +6,7 @@
  */
 import { reportFigures, scenarioSize } from './support/figures';
 import { expectedOutcomes, runOrderLoad } from './support/order-load';
-import { loadFigures } from './support/scenario-report';
+import { loadFigures, scenarioStart } from './support/scenario-report';
 import { startScenarioCloud, type ScenarioCloud } from './support/scenario-cloud';
 
 const ORDERS = scenarioSize(1000);
@@ -20,11 +20,11 @@ describe('reliability: every delivery duplicated', () => {
 
   it(`${ORDERS} mixed orders, each SQS message and stream record delivered twice: no effect applied twice`, async () => {
     // given
-    const before = { deliveries: env.deliveries() };
+    const start = scenarioStart(env);
     // when
     const run = await runOrderLoad(env, { orders: ORDERS, concurrency: 10, settleTimeoutMs: 300_000 });
     // then
-    const figures = await loadFigures('2 every delivery duplicated', env, run, before);
+    const figures = await loadFigures('2 every delivery duplicated', env, run, start);
     reportFigures(figures);
     expect(env.faults.faults.duplicateDelivery).toBeGreaterThan(0);
     expect(env.faults.faults.streamReplay).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
  */
 import { reportFigures, scenarioSize } from './support/figures';
 import { expectedOutcomes, runOrderLoad } from './support/order-load';
-import { loadFigures } from './support/scenario-report';
+import { loadFigures, scenarioStart } from './support/scenario-report';
 import { startScenarioCloud, type ScenarioCloud } from './support/scenario-cloud';
 
 const ORDERS = scenarioSize(1000);
@@ -19,11 +19,11 @@ describe('reliability: load', () => {
 
   it(`${ORDERS} mixed orders all reach their expected final status: 0 lost, 0 stuck, 0 duplicated effects`, async () => {
     // given a quiet system
-    const before = { deliveries: env.deliveries() };
+    const start = scenarioStart(env);
     // when
     const run = await runOrderLoad(env, { orders: ORDERS, concurrency: 10, settleTimeoutMs: 300_000 });
     // then
-    const figures = await loadFigures('1 load', env, run, before);
+    const figures = await loadFigures('1 load', env, run, start);
     reportFigures(figures);
     expect(run.report.findings.slice(0, 20)).toEqual([]);
     expect(run.report.outcomes).toEqual(expectedOutcomes(ORDERS));

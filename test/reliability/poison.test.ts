@@ -15,7 +15,7 @@ import { anEvent } from '../support/factories';
 import { eventually } from '../support/waiting';
 import { reportFigures, scenarioSize } from './support/figures';
 import { expectedOutcomes, runOrderLoad } from './support/order-load';
-import { loadFigures } from './support/scenario-report';
+import { loadFigures, scenarioStart } from './support/scenario-report';
 import { startScenarioCloud, type ScenarioCloud } from './support/scenario-cloud';
 
 const ORDERS = Math.max(30, Math.round(scenarioSize(1000) / 10));
@@ -53,7 +53,7 @@ describe('reliability: poison messages', () => {
       return { type, topicArn: subscription.topicArn, deadLetterQueue: deadLetterQueue.queueName, functionName: fn.name };
     });
     const topics = new Map(subscribers.map((s) => [s.topicArn, s.type]));
-    const before = { deliveries: env.deliveries() };
+    const start = scenarioStart(env);
 
     // when: orders flow, and the poison is published on every topic in the middle of them
     const load = runOrderLoad(env, { orders: ORDERS, concurrency: 10, settleTimeoutMs: 300_000 });
@@ -82,11 +82,11 @@ describe('reliability: poison messages', () => {
       return POISON.filter((p) => !log.includes(`"reason":"${p.reason}`)).map((p) => `${functionName} (${type}) did not log ${p.reason}`);
     });
     // ...and the good messages of the same batches were processed.
-    const figures = await loadFigures('3 poison messages', env, run, before, {
-      'poison published': topics.size * POISON.length,
-      subscriptions: subscribers.length,
+    const figures = await loadFigures('3 poison messages', env, run, start, {
+      injectedFaults: Object.fromEntries(POISON.map((p) => [p.kind, topics.size])),
+      details: { 'poison published': topics.size * POISON.length, subscriptions: subscribers.length },
     });
-    reportFigures({ ...figures, injectedFaults: Object.fromEntries(POISON.map((p) => [p.kind, topics.size])) });
+    reportFigures(figures);
     expect(deadLetters).toEqual(expected);
     expect(missingReasons).toEqual([]);
     expect(run.report.findings.slice(0, 20)).toEqual([]);

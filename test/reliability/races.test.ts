@@ -8,12 +8,13 @@
  * meantime is refunded, a payment not yet made is voided and never taken, stock is released.
  */
 import type { OrderView } from '../../lambdas/order/application/order-view';
-import { DEMO_STOCK } from '../../lambdas/inventory/domain/demo-catalogue';
-import { audit, type PlacedOrder } from './support/audit';
+import type { PlacedOrder } from './support/audit';
 import { eventually } from '../support/waiting';
 import { reportFigures, scenarioSize } from './support/figures';
-import { allFinal, ORDER_MIX } from './support/order-load';
-import { bounded, placeOrder, seededRandom, untilQuiet, type ScenarioCloud, startScenarioCloud } from './support/scenario-cloud';
+import { allFinal, auditTables, ORDER_MIX } from './support/order-load';
+import { scenarioFigures, scenarioStart } from './support/scenario-report';
+import { bounded, placeOrder, untilQuiet, type ScenarioCloud, startScenarioCloud } from './support/scenario-cloud';
+import { seededRandom } from '../support/random';
 
 const ORDERS = Math.max(30, Math.round(scenarioSize(1000) / 4));
 /** The cancel goes out up to this long after the order was accepted: around when Payment approves it. */
@@ -42,8 +43,7 @@ describe('reliability: cancel races payment.approved', () => {
     // given
     const random = seededRandom(env.seed);
     const happy = ORDER_MIX[0] as (typeof ORDER_MIX)[number];
-    const started = Date.now();
-    const before = { deliveries: env.deliveries() };
+    const start = scenarioStart(env);
     // when
     const placed = await bounded(ORDERS, 10, async (n): Promise<PlacedOrder & { cancel: number }> => {
       const order = await placeOrder(env.apiUrl, happy.request(n));
@@ -59,36 +59,22 @@ describe('reliability: cancel races payment.approved', () => {
     const ids = new Set(placed.map((p) => p.orderId));
     await untilQuiet(env, () => allFinal(env, ids), 300_000, `${ids.size} raced orders to settle`);
     // then
-    const [orders, payments, inventory, eventLog] = await Promise.all([
-      env.scan(env.tables.order),
-      env.scan(env.tables.payment),
-      env.scan(env.tables.inventory),
-      env.scan(env.tables.eventLog),
-    ]);
-    const report = audit({ orders, payments, inventory, eventLog }, placed, DEMO_STOCK);
-    const paymentStatus = (status: string) => payments.filter((p) => p.kind === 'aggregate' && (p.state as { status: string }).status === status).length;
-    const deadLetters = await env.deadLetters();
-    reportFigures({
-      scenario: '5 races: cancel against payment.approved',
+    const report = await auditTables(env, placed);
+    const paymentStatus = (status: string) => report.payments[status] ?? 0;
+    const figures = await scenarioFigures('5 races: cancel against payment.approved', env, start, {
       orders: placed.length,
-      deliveries: env.deliveries() - before.deliveries,
+      report,
       injectedFaults: { 'racing cancels': placed.length },
-      dlqArrivals: Object.values(deadLetters).reduce((sum, n) => sum + n, 0),
-      lost: report.lost,
-      stuck: report.stuck,
-      duplicatedEffects: report.duplicatedEffects,
-      inconsistencies: report.inconsistencies,
-      elapsedMs: Date.now() - started,
       details: {
         'cancel accepted': placed.filter((p) => p.cancel === 200).length,
         'cancel refused (already reserved)': placed.filter((p) => p.cancel === 409).length,
         'cancelled before payment (voided)': paymentStatus('VOIDED'),
         'cancelled after payment (refunded)': paymentStatus('REFUNDED'),
-        seed: env.seed,
       },
     });
+    reportFigures(figures);
     expect(report.findings.slice(0, 20)).toEqual([]);
-    expect(deadLetters).toEqual({});
+    expect(await env.deadLetters()).toEqual({});
     // Every ending came up, or the scenario proved less than it says.
     expect(paymentStatus('REFUNDED')).toBeGreaterThan(0);
     expect(placed.filter((p) => p.cancel === 409).length).toBeGreaterThanOrEqual(Math.floor(ORDERS / LATE_CANCEL_EVERY));

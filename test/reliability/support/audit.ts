@@ -45,6 +45,8 @@ export interface AuditReport {
   readonly findings: readonly string[];
   /** The placed orders by final status (and cancellation reason). */
   readonly outcomes: Readonly<Record<string, number>>;
+  /** The placed orders' payments by status (an order Payment never saw has none). */
+  readonly payments: Readonly<Record<string, number>>;
 }
 
 const statesOf = <T>(items: readonly Item[], prefix: string): Map<string, T> =>
@@ -162,7 +164,10 @@ export function audit(snapshot: TableSnapshot, placed: readonly PlacedOrder[], i
 
   // Stuck: not at the expected final status.
   const outcomes: Record<string, number> = {};
+  const paymentOutcomes: Record<string, number> = {};
   for (const { orderId, expected } of placed) {
+    const payment = payments.get(orderId);
+    if (payment) paymentOutcomes[payment.status] = (paymentOutcomes[payment.status] ?? 0) + 1;
     const order = orders.get(orderId);
     if (!order) continue;
     const outcome = order.cancellationReason ? `${order.status}/${order.cancellationReason}` : order.status;
@@ -174,5 +179,5 @@ export function audit(snapshot: TableSnapshot, placed: readonly PlacedOrder[], i
     }
   }
 
-  return { lost, stuck, duplicatedEffects, inconsistencies, findings, outcomes };
+  return { lost, stuck, duplicatedEffects, inconsistencies, findings, outcomes, payments: paymentOutcomes };
 }

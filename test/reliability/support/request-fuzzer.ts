@@ -69,8 +69,6 @@ export interface FuzzOptions {
   readonly hugeBodies?: number;
 }
 
-export { seededRandom };
-
 class Dice {
   constructor(readonly next: () => number) {}
   int(min: number, max: number): number {

@@ -16,8 +16,6 @@ import type { PlaceOrderRequest } from '../../../local/demo';
 import { eventually } from '../../support/waiting';
 import { seededRandom } from '../../support/random';
 
-export { seededRandom };
-
 /** Seconds a failed delivery stays hidden here (the template says 60: six times the function timeout). */
 export const COMPRESSED_VISIBILITY_TIMEOUT_SECONDS = 2;
 

@@ -111,6 +111,7 @@ describe('FaultInjector in front of the emulators', () => {
     faults.set({});
     await expect(sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Message: 'm' }))).resolves.toMatchObject({ MessageId: 'm-1' });
     expect(Object.values(faults.injected()).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(faults.injected(faults.snapshot().faults)).toEqual({});
     dynamodb.destroy();
     sns.destroy();
   });
