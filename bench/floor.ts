@@ -19,7 +19,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   BatchGetItemCommand,
-  CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -35,6 +34,7 @@ import { localClientConfig } from '../local/emulators/credentials';
 import type { LocalEndpoints } from '../local/cloud/model';
 import { ORDER_PATH } from './cost';
 import { benchOrder } from './orders';
+import { createContextTable } from '../local/emulators/context-table';
 
 const TABLE = 'BenchFloorTable';
 const NEW_ONLY = 'attribute_not_exists(pk)';
@@ -83,21 +83,7 @@ export async function setUpFloor(endpoints: LocalEndpoints, lanes: number, onCal
     sqs.middlewareStack.add(timed, timing);
   }
 
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
+  await createContextTable(dynamodb, TABLE);
   for (let i = 0; i < 50; i += 1) {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
     if (Table?.TableStatus === 'ACTIVE') break;

@@ -3,8 +3,9 @@
  * (test/unit/order/recent-orders.test.ts), run against the DynamoDB store and a real table
  * with the listing index, declared from the same constants as the CDK table.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbStore, LISTING_INDEX, TABLE_KEYS } from '../../../lambdas/shared/infrastructure/dynamodb-store';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbStore } from '../../../lambdas/shared/infrastructure/dynamodb-store';
+import { createContextTable } from '../../../local/emulators/context-table';
 import { localClientConfig } from '../../../local/emulators/credentials';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/emulators/dynamodb-local';
 import { listingContract } from '../../support/listing-contract';
@@ -26,28 +27,7 @@ afterAll(async () => {
 /** An orders table as the stack declares it: the store's keys and the listing index. */
 async function anOrdersTable(): Promise<string> {
   const name = `orders-listing-${++tables}`;
-  const attribute = (AttributeName: string) => ({ AttributeName, AttributeType: 'S' as const });
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, LISTING_INDEX.partitionKey, LISTING_INDEX.sortKey].map(attribute),
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: LISTING_INDEX.indexName,
-          KeySchema: [
-            { AttributeName: LISTING_INDEX.partitionKey, KeyType: 'HASH' },
-            { AttributeName: LISTING_INDEX.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createContextTable(ddb, name, { listing: true });
   return name;
 }
 

@@ -3,7 +3,6 @@
  * runs the transactions and streams the adapters rely on, and stop() leaves no Java process.
  */
 import {
-  CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
@@ -29,6 +28,7 @@ import {
   nonLoopbackIPv4,
 } from './support/sockets';
 import { eventually } from '../../support/waiting';
+import { createContextTable } from '../../../local/emulators/context-table';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const TABLE = 'emulator-probe';
@@ -105,21 +105,7 @@ describe('a port that is taken', () => {
 
 describe('tables, transactions and streams', () => {
   beforeAll(async () => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    );
+    await createContextTable(client, TABLE, { stream: 'NEW_AND_OLD_IMAGES' });
   });
 
   it('commits a TransactWriteItems atomically and cancels one whose condition fails', async () => {

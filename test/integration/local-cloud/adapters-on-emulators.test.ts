@@ -4,7 +4,7 @@
  * relayed by the stream dispatcher through the SNS bus to fauxqs, filter policies, and a
  * message that always fails reaching its dead-letter queue through the SQS poller.
  */
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,13 +13,14 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { ConcurrencyError } from '../../../lambdas/shared/application/errors';
 import { EventDispatcher } from '../../../lambdas/shared/event-bus/dispatcher';
 import { SnsEventBus } from '../../../lambdas/shared/event-bus/sns-event-bus';
-import { DynamoDbStore, TABLE_KEYS } from '../../../lambdas/shared/infrastructure/dynamodb-store';
+import { DynamoDbStore } from '../../../lambdas/shared/infrastructure/dynamodb-store';
 import { createSqsConsumer, parseMessageBody } from '../../../lambdas/shared/infrastructure/sqs-consumer';
 import { createStreamDispatcher } from '../../../lambdas/shared/infrastructure/stream-dispatcher';
 import { OUTBOX_KIND } from '../../../lambdas/shared/infrastructure/outbox-item';
 import { OrderService } from '../../../lambdas/order/application/order-service';
 import { StoredOrderRepository } from '../../../lambdas/order/infrastructure/stored-order-repository';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localClientConfig } from '../../../local/emulators/credentials';
+import { createContextTable } from '../../../local/emulators/context-table';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/emulators/dynamodb-local';
 import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs';
 import { SqsPoller } from '../../../local/cloud/runtime/sqs-poller';
@@ -50,22 +51,8 @@ afterAll(async () => {
 /** A context table as CDK defines it (keys of the store, stream of new images). */
 async function aContextTable(): Promise<{ name: string; streamArn: string }> {
   const name = `orders-${++tables}`;
-  const { TableDescription } = await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  return { name, streamArn: TableDescription?.LatestStreamArn as string };
+  const { streamArn } = await createContextTable(ddb, name);
+  return { name, streamArn: streamArn as string };
 }
 
 function orderService(tableName: string) {
