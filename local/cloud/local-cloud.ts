@@ -9,8 +9,6 @@ import path from 'node:path';
 import { startDynamoDbLocal } from '../emulators/dynamodb-local';
 import { startFauxqs } from '../emulators/fauxqs';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../emulators/credentials';
-import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localClientConfig } from '../emulators/credentials';
 import { startAwsProxy } from './aws-proxy';
 import type { FaultInjector } from './faults';
 import { startHttpBridge } from './http-bridge';
@@ -106,15 +104,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     const pollerEndpoints = (await options.routeEndpoints?.(endpoints, 'pollers')) ?? endpoints;
 
-    const topology = await step('provision', () => provision(options.cloudAssembly ?? DEFAULT_CLOUD_ASSEMBLY, functionEndpoints));
+    const topology = await step('provision', () =>
+      provision(
+        options.cloudAssembly ?? DEFAULT_CLOUD_ASSEMBLY,
+        functionEndpoints,
+        options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds },
+      ),
+    );
     progress(
       `Provisioned from the template: ${topology.tables.length} tables, ${topology.topics.length} topics, ${topology.queues.length} queues, ` +
         `${topology.subscriptions.length} subscriptions, ${topology.functions.length} functions (${timings.provision} ms)`,
     );
-
-    if (options.visibilityTimeoutSeconds !== undefined) {
-      await compressVisibilityTimeouts(topology.queues.map((q) => q.queueUrl), options.visibilityTimeoutSeconds, endpoints.snsSqs);
-    }
 
     const delays = Object.entries(options.invocationDelays ?? {});
     const host = new FunctionHost({
@@ -165,16 +165,5 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
-  }
-}
-
-async function compressVisibilityTimeouts(queueUrls: readonly string[], seconds: number, endpoint: string): Promise<void> {
-  const sqs = new SQSClient(localClientConfig(endpoint));
-  try {
-    for (const QueueUrl of queueUrls) {
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: String(seconds) } }));
-    }
-  } finally {
-    sqs.destroy();
   }
 }

@@ -27,6 +27,11 @@ export interface ProvisionOptions {
   readonly ignoreUnknownTypes?: boolean;
   /** Receives notes on what was left out; default none. */
   readonly log?: (message: string) => void;
+  /**
+   * Every queue's visibility timeout, in seconds, in place of the template's (local only): time
+   * compression for tests, so a failed delivery comes back in seconds rather than minutes.
+   */
+  readonly visibilityTimeoutSeconds?: number;
 }
 
 /** Resource types made in an emulator. */
@@ -104,6 +109,7 @@ export async function provisionStack(stack: AssemblyStack, endpoints: LocalEndpo
     endpoints,
     clients,
     tableActiveTimeoutMs: options.tableActiveTimeoutMs ?? 30_000,
+    ...(options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
     queuesByArn,
     leftOut,
     log,

@@ -32,6 +32,8 @@ export interface CreationContext {
   readonly endpoints: LocalEndpoints;
   readonly clients: EmulatorClients;
   readonly tableActiveTimeoutMs: number;
+  /** Overrides every queue's visibility timeout (see ProvisionOptions). */
+  readonly visibilityTimeoutSeconds?: number;
   /** Queues made so far, by ARN: a subscription's endpoint must be one of them. */
   readonly queuesByArn: ReadonlyMap<string, LocalQueue>;
   /** Resources deliberately left out while provisioning, and why (for errors when something refers to them). */
@@ -197,6 +199,7 @@ export const createQueue: Creator = async (resource, context) => {
   for (const key of ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize'] as const) {
     if (props[key] !== undefined) attributes[key] = String(props[key]);
   }
+  if (context.visibilityTimeoutSeconds !== undefined) attributes['VisibilityTimeout'] = String(context.visibilityTimeoutSeconds);
   for (const key of ['FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'] as const) {
     if (props[key] !== undefined) attributes[key] = String(props[key]);
   }

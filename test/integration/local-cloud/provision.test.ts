@@ -281,6 +281,25 @@ describe('provisioning again', () => {
     }
   }, EMULATOR_TIMEOUT_MS);
 
+  it('gives every queue the visibility timeout asked for in place of the template’s (time compression for tests)', async () => {
+    // given fresh emulators
+    const fresh = await startEmulators();
+    const freshSqs = new SQSClient({ endpoint: fresh.endpoints.snsSqs, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    try {
+      // when
+      const compressed = await provision(assemblyDir, fresh.endpoints, { visibilityTimeoutSeconds: 2 });
+      // then
+      const timeouts = await Promise.all(
+        compressed.queues.map(async (q) => (await freshSqs.send(new GetQueueAttributesCommand({ QueueUrl: q.queueUrl, AttributeNames: ['VisibilityTimeout'] }))).Attributes?.['VisibilityTimeout']),
+      );
+      expect(compressed.queues.length).toBeGreaterThan(0);
+      expect(new Set(timeouts)).toEqual(new Set(['2']));
+    } finally {
+      freshSqs.destroy();
+      await stopEmulators(fresh);
+    }
+  }, EMULATOR_TIMEOUT_MS);
+
   it('provisions again on the same emulators without failing or changing any name', async () => {
     const again = await provision(assemblyDir, emulators.endpoints);
     expect(again.queues.map((q) => q.queueUrl)).toEqual(topology.queues.map((q) => q.queueUrl));
